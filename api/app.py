@@ -1,0 +1,72 @@
+"""The one app factory: every controller, handler, dependency and the lifespan, wired here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.logging.config import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from api.errors import EXCEPTION_HANDLERS
+from api.files.controller import LocalMediaController
+from api.health.controller import HealthController
+from api.logging import RequestIdMiddleware, configure_logging
+from api.resources import lifespan_for
+from api.settings import Settings, load_settings
+from auth.controller import AuthController, MeController, UsersController
+from auth.guards import build_jwt_auth
+
+API_VERSION = "1"
+
+
+def api_controllers() -> list[ControllerRouterHandler]:
+    """Every controller under /api/v1 (the domain modules add theirs here)."""
+    return [AuthController, MeController, UsersController, LocalMediaController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    route_handlers: list[ControllerRouterHandler] = [HealthController, *api_controllers()]
+    pwa_dist = Path(settings.pwa_dist)
+    if (pwa_dist / "index.html").is_file():
+        # Registered last: API routes win over the catch-all PWA shell.
+        route_handlers.append(
+            create_static_files_router(
+                path="/",
+                directories=[pwa_dist],
+                html_mode=True,
+                include_in_schema=False,
+                name="pwa",
+                opt={"exclude_from_auth": True},
+            )
+        )
+
+    jwt_auth = build_jwt_auth(settings)
+    return Litestar(
+        route_handlers=route_handlers,
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=[lifespan_for(settings)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestIdMiddleware],
+        # Only JSON arrives without a per-route limit; photo uploads raise theirs.
+        request_max_body_size=settings.max_json_bytes,
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, gzip_compress_level=6
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Verval API",
+            version=f"{API_VERSION}.0",
+            description="Field verification of the social-welfare register (DTKS/DTSEN).",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
+        debug=False,
+    )

@@ -1,0 +1,94 @@
+"""``verval``: the command line for everything an admin does in bulk.
+
+Domain modules add their own command groups in :func:`main` (one place), so this
+file stays the index of what the CLI can do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from api import db
+from api.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
+    """Run ``work`` with the configured database bound and open, then close it."""
+    settings = load_settings()
+
+    async def runner() -> T:
+        engine = db.make_engine(settings.effective_database_url)
+        db.bind_engine(engine)
+        await db.open_engine(engine)
+        try:
+            return await work(settings)
+        finally:
+            await db.close_engine(engine)
+
+    return asyncio.run(runner())
+
+
+@click.group(help="Verval: field verification of the social-welfare register.")
+def cli() -> None:
+    pass
+
+
+@cli.command(help="Apply every pending database migration.")
+def migrate() -> None:
+    async def work(settings: Settings) -> list[str]:
+        return await db.migrate()
+
+    for message in run_with_database(work):
+        click.echo(message)
+
+
+@cli.command(help="Run the API and the PWA (prints the URL).")
+@click.option("--host", default=None, help="Listen address (default VERVAL_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default VERVAL_PORT).")
+@click.option(
+    "--workers", default=None, type=int, help="Worker processes (default VERVAL_WORKERS)."
+)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
+    import uvicorn
+
+    settings = load_settings()
+    host = host or settings.host
+    port = port or settings.port
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    click.echo(f"Verval is starting at http://{shown_host}:{port}/  (API docs: /schema)")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def register_commands(group: click.Group, commands: list[Any]) -> None:
+    for command in commands:
+        group.add_command(command)
+
+
+def main() -> None:
+    from api.demo import demo_command
+    from auth.cli import users
+
+    register_commands(cli, [demo_command, users])
+    cli()
+
+
+if __name__ == "__main__":
+    main()

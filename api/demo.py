@@ -1,0 +1,76 @@
+"""``verval demo``: a ready demo on the embedded default (Kabupaten Mukomuko, 17.06).
+
+Idempotent: running it again keeps what exists. The registry issue adds the
+region tree, synthetic households and assignments to :func:`load_demo`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from api import db
+from api.audit.service import Actor
+from api.cli import run_with_database
+from api.settings import Settings
+from auth import queries as auth_queries
+from auth import service as auth_service
+from auth.roles import Role
+from auth.schemas import UserCreate
+
+DEMO_REGENCY = "17.06"  # Kabupaten Mukomuko, Bengkulu
+# Printed on every run: a demo is for trying out, never for real data.
+DEMO_PASSWORD = "mukomuko-demo-2026"  # noqa: S105 (printed demo login)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+    scopes: tuple[str, ...]
+    password: str
+
+
+DEMO_USERS = (
+    DemoUser("admin", "Admin Verval", Role.ADMIN, (), DEMO_PASSWORD),
+    DemoUser(
+        "supervisor", "Supervisor Dinsos Mukomuko", Role.SUPERVISOR, (DEMO_REGENCY,), DEMO_PASSWORD
+    ),
+    DemoUser(
+        "supervisor.ipuh", "Supervisor Kec. Ipuh", Role.SUPERVISOR, ("17.06.05",), DEMO_PASSWORD
+    ),
+    DemoUser("auditor", "Auditor Inspektorat", Role.AUDITOR, (DEMO_REGENCY,), DEMO_PASSWORD),
+    DemoUser(
+        "enumerator", "Enumerator Lubuk Pinang", Role.ENUMERATOR, ("17.06.01",), DEMO_PASSWORD
+    ),
+    DemoUser("enumerator.ipuh", "Enumerator Ipuh", Role.ENUMERATOR, ("17.06.05",), DEMO_PASSWORD),
+)
+
+
+async def load_demo(settings: Settings) -> list[DemoUser]:
+    await db.migrate()
+    actor = Actor("system:demo")
+    for user in DEMO_USERS:
+        if await auth_queries.user_by_username(user.username) is None:
+            await auth_service.create_user(
+                actor,
+                UserCreate(
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=user.role,
+                    password=user.password,
+                    scopes=list(user.scopes),
+                ),
+            )
+    return list(DEMO_USERS)
+
+
+@click.command("demo", help="Load the Mukomuko demo (idempotent) and print the demo logins.")
+def demo_command() -> None:
+    users = run_with_database(load_demo)
+    click.echo("Demo logins (username / password):")
+    for user in users:
+        scope = ", ".join(user.scopes) or "all regions"
+        click.echo(f"  {user.role.value:10} {user.username:18} {user.password:22} {scope}")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs Verval on the embedded default (SQLite + local media under ./var) with the demo loaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh runtime
+if [ -f pwa/package.json ] && grep -q '"build"' pwa/package.json; then
+    (cd pwa && npm run --silent build)
+fi
+.venv/bin/verval migrate
+.venv/bin/verval demo
+exec .venv/bin/verval serve "$@"

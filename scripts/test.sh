@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: the PWA's (Vitest) and the server's (pytest on SQLite and PostgreSQL,
+# the local store and a real SeaweedFS). Installs what is missing and starts PostgreSQL
+# when it is installed but down. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh dev
+
+# PostgreSQL: the tests create (and drop) their own database on 127.0.0.1:5432.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    fi
+fi
+
+if [ -f pwa/package.json ]; then
+    (cd pwa && npm test --silent)
+fi
+exec .venv/bin/pytest "$@"
