@@ -1,0 +1,64 @@
+"""Runs the matrix of ``tests/security/matrix.py`` on each database; reports every mismatch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth.roles import Role
+from tests.security.matrix import ROLES, ROWS, Row
+from tests.support.users import bearer, login, make_user
+
+OWN_DISTRICT = "17.06.01"
+FOREIGN_DISTRICT = "17.06.05"
+
+
+async def build_world() -> dict[str, Any]:
+    world: dict[str, Any] = {}
+    world["enumerator.own"] = (await make_user("target.own", Role.ENUMERATOR, [OWN_DISTRICT])).id
+    world["enumerator.foreign"] = (
+        await make_user("target.foreign", Role.ENUMERATOR, [FOREIGN_DISTRICT])
+    ).id
+    for role in ROLES:
+        await make_user(f"matrix.{role}", Role(role), [] if role == "admin" else [OWN_DISTRICT])
+    return world
+
+
+def resolve(row: Row, world: dict[str, Any], region: str, role: str) -> tuple[str, Any]:
+    values = {
+        key.split(".")[0]: value for key, value in world.items() if key.endswith("." + region)
+    }
+    path = row.path.format(**values, role=role)
+    body = None
+    if row.body is not None:
+        body = {
+            k: (v.format(role=role, **values) if isinstance(v, str) else v)
+            for k, v in row.body.items()
+        }
+    return path, body
+
+
+async def test_authorization_matrix(client, database):
+    world = await build_world()
+    tokens = {role: await login(client, f"matrix.{role}") for role in ROLES}
+    mismatches: list[str] = []
+    checked = 0
+    for row in ROWS:
+        cases: list[tuple[str, dict[str, int]]] = [("own", row.own)]
+        if row.foreign is not None:
+            cases.append(("foreign", row.foreign))
+        for region, expected_by_role in cases:
+            for role in (*ROLES, "anonymous"):
+                path, body = resolve(row, world, region, role)
+                headers = bearer(tokens[role]) if role != "anonymous" else {}
+                response = await client.request(row.method, path, json=body, headers=headers)
+                expected = row.anonymous if role == "anonymous" else expected_by_role[role]
+                checked += 1
+                if response.status_code != expected:
+                    mismatches.append(
+                        f"{row.method} {row.path} [{region}] as {role}: expected {expected}, "
+                        f"got {response.status_code} {response.text[:120]}"
+                    )
+                elif response.status_code >= 400:
+                    assert response.headers["content-type"].startswith("application/problem+json")
+    assert not mismatches, f"{len(mismatches)} of {checked} cells differ:\n" + "\n".join(mismatches)
+    assert checked >= len(ROWS) * 5
