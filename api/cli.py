@@ -84,9 +84,10 @@ def register_commands(group: click.Group, commands: list[Any]) -> None:
 
 def main() -> None:
     from api.demo import demo_command
+    from api.forms.cli import forms
     from auth.cli import users
 
-    register_commands(cli, [demo_command, users])
+    register_commands(cli, [demo_command, users, forms])
     cli()
 
 

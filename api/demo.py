@@ -13,11 +13,13 @@ import click
 from api import db
 from api.audit.service import Actor
 from api.cli import run_with_database
+from api.forms import service as forms_service
 from api.settings import Settings
 from auth import queries as auth_queries
 from auth import service as auth_service
 from auth.roles import Role
 from auth.schemas import UserCreate
+from survey_forms import shipped_forms
 
 DEMO_REGENCY = "17.06"  # Kabupaten Mukomuko, Bengkulu
 # Printed on every run: a demo is for trying out, never for real data.
@@ -52,6 +54,8 @@ DEMO_USERS = (
 async def load_demo(settings: Settings) -> list[DemoUser]:
     await db.migrate()
     actor = Actor("system:demo")
+    for form in shipped_forms().values():
+        await forms_service.publish(actor, form)
     for user in DEMO_USERS:
         if await auth_queries.user_by_username(user.username) is None:
             await auth_service.create_user(

@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "auth.piccolo_app",
         "api.audit.piccolo_app",
+        "api.forms.piccolo_app",
     ]
 )
 

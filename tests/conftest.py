@@ -25,7 +25,7 @@ from tests.support.databases import (
     open_test_database,
 )
 
-# TMP from tests.support.s3_fixtures import s3_store, seaweed
+from tests.support.s3_fixtures import s3_store, seaweed  # noqa: F401
 
 BACKENDS = ["sqlite", "postgres"]
 TEST_SECRET = "test-secret-" + "x" * 40

@@ -59,7 +59,7 @@ async def test_readyz_names_the_object_store_when_it_is_down(make_settings, data
 async def test_readyz_with_real_seaweedfs(make_settings, database, seaweed):
     app = create_app(
         make_settings(
-            s3_endpoint=seaweed.s3_endpoint,
+            s3_endpoint=seaweed.endpoint,
             s3_access_key=seaweed.access_key,
             s3_secret_key=seaweed.secret_key,
             s3_secure=False,

@@ -1,0 +1,48 @@
+"""Matrix rows for accounts and sessions (issue 3)."""
+
+from tests.security.matrix import Row, only, same
+
+ROWS: list[Row] = [
+    # --- accounts (issue 3) ---
+    Row("GET", "/api/v1/me", own=same(200)),
+    Row("GET", "/api/v1/me/sessions", own=same(200)),
+    Row("GET", "/api/v1/users", own=only({"admin": 200, "supervisor": 200})),
+    Row(
+        "GET",
+        "/api/v1/users/{enumerator}",
+        own=only({"admin": 200, "supervisor": 200}),
+        foreign=only({"admin": 200, "supervisor": 404}),
+    ),
+    Row(
+        "GET",
+        "/api/v1/users/{enumerator}/sessions",
+        own=only({"admin": 200, "supervisor": 200}),
+        foreign=only({"admin": 200, "supervisor": 404}),
+    ),
+    Row(
+        "POST",
+        "/api/v1/users/{enumerator}/enrolment-codes",
+        body={},
+        own=only({"admin": 201, "supervisor": 201}),
+        foreign=only({"admin": 201, "supervisor": 404}),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/users/{enumerator}",
+        body={"display_name": "Renamed"},
+        own=only({"admin": 200}),
+        foreign=only({"admin": 200}),
+    ),
+    Row(
+        "POST",
+        "/api/v1/users",
+        body={
+            "username": "new.{role}",
+            "display_name": "New",
+            "role": "enumerator",
+            "password": "a-long-enough-password",
+            "scopes": ["17.06.01"],
+        },
+        own=only({"admin": 201}),
+    ),
+]
