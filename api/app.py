@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 from api.errors import EXCEPTION_HANDLERS
 from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
+from api.visits.controller import VisitIntakeController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
 from api.resources import lifespan_for
@@ -27,7 +28,7 @@ API_VERSION = "1"
 
 def api_controllers() -> list[ControllerRouterHandler]:
     """Every controller under /api/v1 (the domain modules add theirs here)."""
-    return [AuthController, MeController, UsersController, FormsController, LocalMediaController]
+    return [AuthController, MeController, UsersController, FormsController, VisitIntakeController, LocalMediaController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

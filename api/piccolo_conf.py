@@ -13,6 +13,8 @@ APP_REGISTRY = AppRegistry(
         "auth.piccolo_app",
         "api.audit.piccolo_app",
         "api.forms.piccolo_app",
+        "api.visits.piccolo_app",
+        "api.registry.piccolo_app",
     ]
 )
 

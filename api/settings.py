@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     max_photo_bytes: int = Field(default=10 * MB, ge=MB, le=100 * MB)
     max_json_bytes: int = Field(default=2 * MB, ge=64 * 1024, le=50 * MB)
 
+    # Automatic quality checks (SPEC §6): thresholds behind the flags reviewers see.
+    qc_gps_accuracy_m: float = Field(default=30.0, gt=0)
+    qc_household_distance_m: float = Field(default=150.0, gt=0)
+    qc_photo_distance_m: float = Field(default=100.0, gt=0)
+    qc_photo_time_window_min: float = Field(default=10.0, ge=0)
+    qc_min_visit_minutes: float = Field(default=3.0, ge=0)
+    qc_max_speed_kmh: float = Field(default=80.0, gt=0)
+    qc_same_spot_radius_m: float = Field(default=25.0, gt=0)
+    qc_same_spot_households: int = Field(default=4, ge=2)
+    qc_near_duplicate_bits: int = Field(default=6, ge=0, le=32)
+
     # Built PWA to serve at "/".
     pwa_dist: Path = Path("pwa/dist")
 

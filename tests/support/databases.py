@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 from piccolo.engine.base import Engine
+from piccolo.table import sort_table_classes
 
 from api import db
 
@@ -84,8 +85,9 @@ async def empty_all_tables(database: TestDatabase) -> None:
             "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
         )
     else:
-        for name in names:
-            await database.engine.run_ddl(f'DELETE FROM "{name}"')
+        # Children before parents: SQLite enforces foreign keys on every connection.
+        for table in reversed(sort_table_classes(db.all_tables())):
+            await database.engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
         sequences = await database.engine.run_ddl(
             "SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"
         )

@@ -1,0 +1,93 @@
+"""HTTP for visit intake from the phone: idempotent PUTs of records and photo bytes."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, Response, get, put
+from litestar.datastructures import State
+from litestar.params import FromPath
+
+from api.resources import resources_from_state
+from api.visits import photos, service
+from api.visits.quality import thresholds_from_settings
+from api.visits.schemas import PhotoReceipt, VisitDetail, VisitReceipt, VisitSubmission
+from auth.guards import ANY_ROLE, requires_role
+from auth.roles import Principal, Role
+
+PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
+
+
+class VisitIntakeController(Controller):
+    path = "/api/v1/visits"
+    tags = ["visits"]
+    guards = [requires_role(*ANY_ROLE)]
+
+    @put(
+        "/{visit_id:uuid}",
+        guards=[requires_role(Role.ENUMERATOR)],
+        summary="Submit a visit record (idempotent by its UUID)",
+    )
+    async def put_visit(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        visit_id: FromPath[uuid.UUID],
+        data: VisitSubmission,
+    ) -> Response[VisitReceipt]:
+        settings = resources_from_state(state).settings
+        receipt, created = await service.submit(
+            request.user, visit_id, data, thresholds_from_settings(settings)
+        )
+        return Response(receipt, status_code=201 if created else 200)
+
+    @put(
+        "/{visit_id:uuid}/photos/{photo_id:uuid}",
+        guards=[requires_role(Role.ENUMERATOR)],
+        summary="Upload a declared photo's JPEG bytes (idempotent)",
+        request_max_body_size=None,
+    )
+    async def put_photo(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        visit_id: FromPath[uuid.UUID],
+        photo_id: FromPath[uuid.UUID],
+    ) -> Response[PhotoReceipt]:
+        resources = resources_from_state(state)
+        settings = resources.settings
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in PHOTO_CONTENT_TYPES:
+            return _unsupported(request, content_type)
+        spool = Path(settings.var_dir) / "tmp"
+        spool.mkdir(parents=True, exist_ok=True)
+        receipt, created = await photos.receive_photo(
+            request.user,
+            visit_id,
+            photo_id,
+            request.stream(),
+            store=resources.store,
+            max_bytes=settings.max_photo_bytes,
+            spool_dir=spool,
+            limits=thresholds_from_settings(settings),
+        )
+        return Response(receipt, status_code=201 if created else 200)
+
+    @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, what is missing")
+    async def get_visit(
+        self, request: Request[Principal, Any, Any], visit_id: FromPath[uuid.UUID]
+    ) -> VisitDetail:
+        return await service.visit_detail(request.user, visit_id)
+
+
+def _unsupported(request: Request[Any, Any, Any], content_type: str) -> Response[Any]:
+    from api.errors import problem
+
+    return problem(
+        request,
+        415,
+        "unsupported_media_type",
+        f"Send the photo as image/jpeg, not {content_type or 'nothing'}.",
+    )

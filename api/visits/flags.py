@@ -1,0 +1,82 @@
+"""Flags in words: what a reviewer reads next to the evidence (Indonesian and English)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.visits.schemas import FlagOut
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "gps_missing": ("Tidak ada titik GPS", "No GPS fix"),
+    "gps_accuracy_missing": ("Akurasi GPS tidak diketahui", "GPS accuracy unknown"),
+    "gps_accuracy_zero": (
+        "Akurasi GPS tepat 0 m (tanda lokasi palsu)",
+        "GPS accuracy exactly 0 m (a sign of a mocked location)",
+    ),
+    "gps_poor_accuracy": (
+        "Akurasi GPS {accuracy_m} m (batas {threshold_m} m)",
+        "GPS accuracy {accuracy_m} m (threshold {threshold_m} m)",
+    ),
+    "far_from_household": (
+        "GPS {distance_m} m dari lokasi rumah tangga yang tercatat",
+        "GPS {distance_m} m from the household's recorded location",
+    ),
+    "photo_far_from_visit": (
+        "Foto {kind} diambil {distance_m} m dari lokasi kunjungan",
+        "Photo {kind} taken {distance_m} m from the visit location",
+    ),
+    "photo_outside_visit_window": (
+        "Foto {kind} diambil {minutes_outside} menit di luar waktu kunjungan",
+        "Photo {kind} taken {minutes_outside} min outside the visit",
+    ),
+    "visit_too_short": (
+        "Kunjungan hanya {minutes} menit (minimum {minimum_min})",
+        "Visit lasted only {minutes} min (minimum {minimum_min})",
+    ),
+    "impossible_travel": (
+        "Perjalanan mustahil: {speed_kmh} km/jam dari kunjungan sebelumnya",
+        "Impossible travel: {speed_kmh} km/h from the neighbouring visit",
+    ),
+    "many_households_same_spot": (
+        "{households} rumah tangga 'dikunjungi' dari titik yang sama",
+        "{households} households 'visited' from the same spot",
+    ),
+    "photo_reused": (
+        "Foto yang sama persis dengan kunjungan {other_visit} (rumah tangga {other_household_id})",
+        "Same photo as visit {other_visit} of household {other_household_id}",
+    ),
+    "photo_near_duplicate": (
+        "Foto hampir sama dengan foto rumah tangga {other_household_id}",
+        "Photo nearly identical to one of household {other_household_id}",
+    ),
+    "member_died": (
+        "Anggota #{member_index} dilaporkan meninggal: perlu cek Dukcapil",
+        "Member #{member_index} reported dead: needs a civil-registry check",
+    ),
+    "member_new_nik": (
+        "Anggota #{member_index} memiliki NIK baru: perlu cek Dukcapil",
+        "Member #{member_index} has a new NIK: needs a civil-registry check",
+    ),
+    "member_nik_in_other_household": (
+        "NIK anggota #{member_index} sudah ada di rumah tangga {other_household_id}",
+        "Member #{member_index}'s NIK is already in household {other_household_id}",
+    ),
+}
+
+
+def describe_flag(row: dict[str, Any]) -> FlagOut:
+    evidence = row["evidence"] if isinstance(row["evidence"], dict) else {}
+    indonesian, english = _TEXT.get(row["code"], (row["code"], row["code"]))
+    try:
+        message = {"id": indonesian.format(**evidence), "en": english.format(**evidence)}
+    except (KeyError, IndexError):
+        message = {"id": indonesian, "en": english}
+    return FlagOut(
+        code=row["code"],
+        severity=row["severity"],
+        message=message,
+        evidence={
+            **evidence,
+            **({"photo_id": str(row["photo_id"])} if row.get("photo_id") else {}),
+        },
+    )

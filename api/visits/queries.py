@@ -1,0 +1,190 @@
+"""SQL of visit intake and quality checks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from api.registry.tables import Assignment, Household, HouseholdMember
+from api.visits.quality import Point, PriorVisit, bounding_box
+from api.visits.tables import Flag, Photo, Visit
+
+
+async def visit_row(visit_id: uuid.UUID) -> dict[str, Any] | None:
+    return await Visit.select().where(Visit.id == visit_id).output(load_json=True).first()
+
+
+async def photo_rows(visit_id: uuid.UUID) -> list[dict[str, Any]]:
+    return await (
+        Photo.select().where(Photo.visit == visit_id).order_by(Photo.captured_at).output(load_json=True)
+    )
+
+
+async def missing_photo_ids(visit_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = (
+        await Photo.select(Photo.id)
+        .where((Photo.visit == visit_id) & Photo.stored_at.is_null())
+        .order_by(Photo.captured_at)
+    )
+    return [row["id"] for row in rows]
+
+
+async def existing_photo_ids(photo_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not photo_ids:
+        return set()
+    rows = await Photo.select(Photo.id).where(Photo.id.is_in(photo_ids))
+    return {row["id"] for row in rows}
+
+
+async def assignment_for(
+    enumerator_id: int, household_id: int, round_id: int
+) -> dict[str, Any] | None:
+    return await (
+        Assignment.select(
+            Assignment.id,
+            Assignment.state,
+            Assignment.region_code,
+            Assignment.household.latitude.as_alias("latitude"),
+            Assignment.household.longitude.as_alias("longitude"),
+        )
+        .where(
+            (Assignment.enumerator == enumerator_id)
+            & (Assignment.household == household_id)
+            & (Assignment.round == round_id)
+        )
+        .first()
+    )
+
+
+async def baseline_niks(household_id: int) -> set[str]:
+    rows = await HouseholdMember.select(HouseholdMember.nik).where(
+        HouseholdMember.household == household_id
+    )
+    return {row["nik"] for row in rows}
+
+
+async def households_holding_niks(niks: list[str], except_household: int | None) -> dict[str, int]:
+    if not niks:
+        return {}
+    query = HouseholdMember.select(HouseholdMember.nik, HouseholdMember.household).where(
+        HouseholdMember.nik.is_in(niks)
+    )
+    if except_household is not None:
+        query = query.where(HouseholdMember.household != except_household)
+    return {row["nik"]: row["household"] for row in await query}
+
+
+async def neighbouring_visits(
+    enumerator_id: int, visit_id: uuid.UUID, started_at: datetime, ended_at: datetime
+) -> list[PriorVisit]:
+    """The enumerator's nearest visits before and after this one, with a location."""
+    located = (
+        (Visit.enumerator_id == enumerator_id)
+        & (Visit.id != visit_id)
+        & Visit.gps_lat.is_not_null()
+    )
+    before = await (
+        Visit.select(
+            Visit.id,
+            Visit.household_id,
+            Visit.started_at,
+            Visit.ended_at,
+            Visit.gps_lat,
+            Visit.gps_lon,
+        )
+        .where(located & (Visit.ended_at <= started_at))
+        .order_by(Visit.ended_at, ascending=False)
+        .first()
+    )
+    after = await (
+        Visit.select(
+            Visit.id,
+            Visit.household_id,
+            Visit.started_at,
+            Visit.ended_at,
+            Visit.gps_lat,
+            Visit.gps_lon,
+        )
+        .where(located & (Visit.started_at >= ended_at))
+        .order_by(Visit.started_at)
+        .first()
+    )
+    return [
+        PriorVisit(
+            visit_id=str(row["id"]),
+            household_id=row["household_id"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            location=Point(row["gps_lat"], row["gps_lon"]),
+        )
+        for row in (before, after)
+        if row is not None
+    ]
+
+
+async def households_visited_near(
+    enumerator_id: int,
+    visit_id: uuid.UUID,
+    center: Point,
+    radius_m: float,
+    around: datetime,
+    window: timedelta,
+) -> set[int]:
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_m)
+    rows = await Visit.select(Visit.household_id).where(
+        (Visit.enumerator_id == enumerator_id)
+        & (Visit.id != visit_id)
+        & Visit.household_id.is_not_null()
+        & (Visit.gps_lat >= min_lat)
+        & (Visit.gps_lat <= max_lat)
+        & (Visit.gps_lon >= min_lon)
+        & (Visit.gps_lon <= max_lon)
+        & (Visit.started_at >= around - window)
+        & (Visit.started_at <= around + window)
+    )
+    return {row["household_id"] for row in rows}
+
+
+async def visits_with_same_photo(sha256s: list[str], visit_id: uuid.UUID) -> list[dict[str, Any]]:
+    if not sha256s:
+        return []
+    return await Photo.select(
+        Photo.sha256,
+        Photo.visit.id.as_alias("visit_id"),
+        Photo.visit.household_id.as_alias("household_id"),
+    ).where(Photo.sha256.is_in(sha256s) & (Photo.visit != visit_id))
+
+
+async def stored_hashes_of_other_households(
+    household_id: int | None, visit_id: uuid.UUID, region_prefix: str
+) -> list[dict[str, Any]]:
+    """Perceptual hashes of stored photos of other households in the same district."""
+    query = Photo.select(
+        Photo.id,
+        Photo.perceptual_hash,
+        Photo.visit.id.as_alias("visit_id"),
+        Photo.visit.household_id.as_alias("household_id"),
+    ).where(
+        Photo.perceptual_hash.is_not_null()
+        & (Photo.visit != visit_id)
+        & Photo.visit.region_code.like(region_prefix + "%")
+    )
+    if household_id is not None:
+        query = query.where(Photo.visit.household_id != household_id)
+    return await query
+
+
+async def household_location(household_id: int) -> Point | None:
+    row = (
+        await Household.select(Household.latitude, Household.longitude)
+        .where(Household.id == household_id)
+        .first()
+    )
+    if row is None or row["latitude"] is None or row["longitude"] is None:
+        return None
+    return Point(row["latitude"], row["longitude"])
+
+
+async def flags_of(visit_id: uuid.UUID) -> list[dict[str, Any]]:
+    return await Flag.select().where(Flag.visit == visit_id).order_by(Flag.id).output(load_json=True)

@@ -1,0 +1,86 @@
+"""Visits, their declared photos, and the quality flags computed on arrival."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    BigInt,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Visit(Table, tablename="visit"):
+    id = UUID(primary_key=True)  # made by the phone
+    household_id = Integer(null=True, default=None, index=True)
+    round_id = Integer(index=True)
+    region_code = Varchar(length=20, index=True)  # the village: what scoping filters on
+    proposed_household = Boolean(default=False)
+    enumerator_id = Integer(index=True)
+    form_id = Varchar(length=64)
+    form_version = Integer()
+    outcome = Varchar(length=20)
+    eligibility = Varchar(length=20, null=True, default=None)
+    answers = JSONB(default={})
+    started_at = Timestamptz()
+    ended_at = Timestamptz()
+    gps_lat = DoublePrecision(null=True, default=None)
+    gps_lon = DoublePrecision(null=True, default=None)
+    gps_accuracy_m = DoublePrecision(null=True, default=None)
+    gps_altitude_m = DoublePrecision(null=True, default=None)
+    gps_fixed_at = Timestamptz(null=True, default=None)
+    gps_poor_fix_reason = Varchar(length=200, null=True, default=None)
+    device_id = Varchar(length=100)
+    app_version = Varchar(length=40)
+    revisit_of = UUID(null=True, default=None)
+    note = Text(null=True, default=None)
+    # SHA-256 of the canonical submission: the same PUT again must match it exactly.
+    content_hash = Varchar(length=64)
+    state = Varchar(length=12, index=True)  # submitted | complete | approved | returned | escalated
+    received_at = Timestamptz(index=True)
+    completed_at = Timestamptz(null=True, default=None)
+    photos_declared = Integer(default=0)
+    photos_stored = Integer(default=0)
+    flag_count = Integer(default=0)
+
+
+class Photo(Table, tablename="visit_photo"):
+    id = UUID(primary_key=True)  # made by the phone
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20)
+    sha256 = Varchar(length=64, index=True)
+    size = BigInt()
+    captured_at = Timestamptz()
+    gps_lat = DoublePrecision(null=True, default=None)
+    gps_lon = DoublePrecision(null=True, default=None)
+    gps_accuracy_m = DoublePrecision(null=True, default=None)
+    declared_width = Integer(null=True, default=None)
+    declared_height = Integer(null=True, default=None)
+    # Filled when the bytes arrive and pass every check:
+    stored_at = Timestamptz(null=True, default=None)
+    storage_key = Varchar(length=200, null=True, default=None)
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    exif = JSONB(default={})
+    perceptual_hash = Varchar(length=16, null=True, default=None, index=True)
+    display_key = Varchar(length=200, null=True, default=None)
+    thumbnail_key = Varchar(length=200, null=True, default=None)
+
+
+class Flag(Table, tablename="visit_flag"):
+    id = Serial(primary_key=True)
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, index=True)
+    photo_id = UUID(null=True, default=None)
+    code = Varchar(length=40, index=True)
+    severity = Varchar(length=10)  # info | warning | critical
+    evidence = JSONB(default={})  # the numbers behind the flag
+    created_at = Timestamptz()
