@@ -84,10 +84,11 @@ def register_commands(group: click.Group, commands: list[Any]) -> None:
 
 def main() -> None:
     from api.demo import demo_command
+    from api.files.cli import media
     from api.forms.cli import forms
     from auth.cli import users
 
-    register_commands(cli, [demo_command, users, forms])
+    register_commands(cli, [demo_command, users, forms, media])
     cli()
 
 

@@ -23,15 +23,22 @@ from tests.support.users import bearer, login
 
 
 def stack_settings(
-    make_settings: Callable[..., Settings], database: TestDatabase, seaweed: SeaweedServer | None, **extra: Any
+    make_settings: Callable[..., Settings],
+    database: TestDatabase,
+    seaweed: SeaweedServer | None,
+    **extra: Any,
 ) -> Settings:
     if database.backend == "postgres":
         assert seaweed is not None
         return make_settings(
-            s3_endpoint=seaweed.endpoint, s3_access_key=seaweed.access_key,
-            s3_secret_key=seaweed.secret_key, s3_secure=False,
-            s3_evidence_bucket=new_bucket_name("ev"), object_lock_retention_days=1,
-            s3_timeout_seconds=3, **extra,
+            s3_endpoint=seaweed.endpoint,
+            s3_access_key=seaweed.access_key,
+            s3_secret_key=seaweed.secret_key,
+            s3_secure=False,
+            s3_evidence_bucket=new_bucket_name("ev"),
+            object_lock_retention_days=1,
+            s3_timeout_seconds=3,
+            **extra,
         )
     return make_settings(**extra)
 

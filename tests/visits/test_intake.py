@@ -29,14 +29,16 @@ async def test_visit_then_photos_completes_once(app_client, phone, field, store)
 
     for index, photo in enumerate(photos):
         response = await app_client.put(
-            f"/api/v1/visits/{visit_id}/photos/{photo.id}", content=photo.data,
+            f"/api/v1/visits/{visit_id}/photos/{photo.id}",
+            content=photo.data,
             headers={**phone, "Content-Type": "image/jpeg"},
         )
         assert response.status_code == 201, response.text
         expected_state = "complete" if index == len(photos) - 1 else "submitted"
         assert response.json()["visit_state"] == expected_state
     repeat = await app_client.put(
-        f"/api/v1/visits/{visit_id}/photos/{photos[0].id}", content=photos[0].data,
+        f"/api/v1/visits/{visit_id}/photos/{photos[0].id}",
+        content=photos[0].data,
         headers={**phone, "Content-Type": "image/jpeg"},
     )
     assert repeat.status_code == 200 and repeat.json()["missing_photos"] == []
@@ -48,13 +50,17 @@ async def test_visit_then_photos_completes_once(app_client, phone, field, store)
         info = await store.stat(evidence_key(photo.sha256))
         assert info.sha256 == photo.sha256 and info.size == len(photo.data)
     assert len(await object_keys(store, "derivatives/")) == 6  # display + thumbnail each
-    actions = [row["action"] for row in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)]
+    actions = [
+        row["action"] for row in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)
+    ]
     assert actions.count("visit.received") == 1
     assert actions.count("photo.received") == 3
     assert actions.count("visit.completed") == 1
-    assignment = await Assignment.select(Assignment.state).where(
-        Assignment.household == field.household_ids[0]
-    ).first()
+    assignment = (
+        await Assignment.select(Assignment.state)
+        .where(Assignment.household == field.household_ids[0])
+        .first()
+    )
     assert assignment["state"] == "visited"
 
     detail = await app_client.get(f"/api/v1/visits/{visit_id}", headers=phone)
@@ -66,7 +72,9 @@ async def test_same_uuid_with_different_content_is_409(app_client, phone, field)
     photos = photos_for(FOUND_KINDS)
     body = visit_body(field, field.household_ids[0], photos)
     visit_id = uuid.uuid4()
-    assert (await app_client.put(f"/api/v1/visits/{visit_id}", json=body, headers=phone)).status_code == 201
+    assert (
+        await app_client.put(f"/api/v1/visits/{visit_id}", json=body, headers=phone)
+    ).status_code == 201
     changed = {**body, "eligibility": "tidak_layak"}
     conflict = await app_client.put(f"/api/v1/visits/{visit_id}", json=changed, headers=phone)
     assert conflict.status_code == 409 and conflict.json()["code"] == "visit_conflict"
@@ -82,11 +90,16 @@ async def test_concurrent_repeats_store_one_visit_and_one_object(app_client, pho
         *[app_client.put(f"/api/v1/visits/{visit_id}", json=body, headers=phone) for _ in range(4)]
     )
     assert sorted(r.status_code for r in answers) in ([200, 200, 200, 201],)
-    uploads = await asyncio.gather(*[
-        app_client.put(f"/api/v1/visits/{visit_id}/photos/{photos[0].id}", content=photos[0].data,
-                       headers={**phone, "Content-Type": "image/jpeg"})
-        for _ in range(3)
-    ])
+    uploads = await asyncio.gather(
+        *[
+            app_client.put(
+                f"/api/v1/visits/{visit_id}/photos/{photos[0].id}",
+                content=photos[0].data,
+                headers={**phone, "Content-Type": "image/jpeg"},
+            )
+            for _ in range(3)
+        ]
+    )
     assert all(r.status_code in (200, 201) for r in uploads)
     assert [r.status_code for r in uploads].count(201) == 1
     assert await Visit.count() == 1
@@ -95,20 +108,28 @@ async def test_concurrent_repeats_store_one_visit_and_one_object(app_client, pho
     assert events == 1
 
 
-async def test_same_photo_bytes_in_two_visits_stored_once_and_flagged(app_client, phone, field, store):
+async def test_same_photo_bytes_in_two_visits_stored_once_and_flagged(
+    app_client, phone, field, store
+):
     shared = photos_for(["house_front"])[0]
     first_id, second_id = uuid.uuid4(), uuid.uuid4()
     first = visit_body(field, field.household_ids[0], [shared], outcome="not_home")
     await app_client.put(f"/api/v1/visits/{first_id}", json=first, headers=phone)
-    await app_client.put(f"/api/v1/visits/{first_id}/photos/{shared.id}", content=shared.data,
-                         headers={**phone, "Content-Type": "image/jpeg"})
+    await app_client.put(
+        f"/api/v1/visits/{first_id}/photos/{shared.id}",
+        content=shared.data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
 
     reused = type(shared)(uuid.uuid4(), "house_front", shared.data)
     second = visit_body(field, field.household_ids[1], [reused], outcome="not_home")
     response = await app_client.put(f"/api/v1/visits/{second_id}", json=second, headers=phone)
     assert response.status_code == 201
-    upload = await app_client.put(f"/api/v1/visits/{second_id}/photos/{reused.id}", content=reused.data,
-                                  headers={**phone, "Content-Type": "image/jpeg"})
+    upload = await app_client.put(
+        f"/api/v1/visits/{second_id}/photos/{reused.id}",
+        content=reused.data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
     assert upload.status_code == 201 and upload.json()["visit_state"] == "complete"
     assert await object_keys(store) == [evidence_key(shared.sha256)]
     detail = (await app_client.get(f"/api/v1/visits/{second_id}", headers=phone)).json()
@@ -119,15 +140,23 @@ async def test_same_photo_bytes_in_two_visits_stored_once_and_flagged(app_client
 
 async def test_photo_before_its_visit_or_undeclared_is_404(app_client, phone, field):
     photo = photos_for(["house_front"])[0]
-    missing = await app_client.put(f"/api/v1/visits/{uuid.uuid4()}/photos/{photo.id}", content=photo.data,
-                                   headers={**phone, "Content-Type": "image/jpeg"})
+    missing = await app_client.put(
+        f"/api/v1/visits/{uuid.uuid4()}/photos/{photo.id}",
+        content=photo.data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
     assert missing.status_code == 404 and missing.json()["code"] == "visit_not_found"
     visit_id = uuid.uuid4()
-    await app_client.put(f"/api/v1/visits/{visit_id}",
-                         json=visit_body(field, field.household_ids[0], [photo], outcome="not_home"),
-                         headers=phone)
-    stranger = await app_client.put(f"/api/v1/visits/{visit_id}/photos/{uuid.uuid4()}", content=photo.data,
-                                     headers={**phone, "Content-Type": "image/jpeg"})
+    await app_client.put(
+        f"/api/v1/visits/{visit_id}",
+        json=visit_body(field, field.household_ids[0], [photo], outcome="not_home"),
+        headers=phone,
+    )
+    stranger = await app_client.put(
+        f"/api/v1/visits/{visit_id}/photos/{uuid.uuid4()}",
+        content=photo.data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
     assert stranger.status_code == 404 and stranger.json()["code"] == "photo_not_declared"
 
 
@@ -137,3 +166,33 @@ async def test_unassigned_household_and_wrong_roles(app_client, phone, field):
     response = await app_client.put(f"/api/v1/visits/{uuid.uuid4()}", json=foreign, headers=phone)
     assert response.status_code == 404 and response.json()["code"] == "not_assigned"
     assert await Visit.count() == 0
+
+
+async def test_media_gc_lists_only_unreferenced_objects(app_client, phone, field, store):
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    from api.files.cli import unreferenced_objects
+    from tests.support.field import jpeg_bytes
+
+    photo = photos_for(["house_front"])[0]
+    visit_id = uuid.uuid4()
+    await app_client.put(
+        f"/api/v1/visits/{visit_id}",
+        json=visit_body(field, field.household_ids[0], [photo], outcome="not_home"),
+        headers=phone,
+    )
+    await app_client.put(
+        f"/api/v1/visits/{visit_id}/photos/{photo.id}",
+        content=photo.data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
+    # A crash between the object and its row leaves this behind:
+    orphan = jpeg_bytes(999)
+    digest = hashlib.sha256(orphan).hexdigest()
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle:
+        handle.write(orphan)
+        handle.flush()
+        await store.put(evidence_key(digest), Path(handle.name), size=len(orphan), sha256=digest)
+    assert await unreferenced_objects(store) == [evidence_key(digest)]
