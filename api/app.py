@@ -12,14 +12,16 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from api.audit.controller import AuditController
 from api.errors import EXCEPTION_HANDLERS
 from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
-from api.visits.controller import VisitIntakeController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
+from api.registry.controller import REGISTRY_CONTROLLERS
 from api.resources import lifespan_for
 from api.settings import Settings, load_settings
+from api.visits.controller import VisitIntakeController
 from auth.controller import AuthController, MeController, UsersController
 from auth.guards import build_jwt_auth
 
@@ -28,7 +30,16 @@ API_VERSION = "1"
 
 def api_controllers() -> list[ControllerRouterHandler]:
     """Every controller under /api/v1 (the domain modules add theirs here)."""
-    return [AuthController, MeController, UsersController, FormsController, VisitIntakeController, LocalMediaController]
+    return [
+        AuthController,
+        MeController,
+        UsersController,
+        FormsController,
+        VisitIntakeController,
+        AuditController,
+        LocalMediaController,
+        *REGISTRY_CONTROLLERS,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -83,12 +83,14 @@ def register_commands(group: click.Group, commands: list[Any]) -> None:
 
 
 def main() -> None:
+    from api.audit.cli import audit
     from api.demo import demo_command
     from api.files.cli import media
     from api.forms.cli import forms
+    from api.registry.cli import COMMANDS as registry_commands
     from auth.cli import users
 
-    register_commands(cli, [demo_command, users, forms, media])
+    register_commands(cli, [demo_command, users, forms, media, *registry_commands, audit])
     cli()
 
 

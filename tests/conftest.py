@@ -24,7 +24,6 @@ from tests.support.databases import (
     empty_all_tables,
     open_test_database,
 )
-
 from tests.support.s3_fixtures import s3_store, seaweed  # noqa: F401
 
 BACKENDS = ["sqlite", "postgres"]

@@ -17,6 +17,9 @@ from piccolo.engine.base import Engine
 from piccolo.table import sort_table_classes
 
 from api import db
+from api.audit.piccolo_migrations import (
+    audit_2026_11_23t02_20_00_000000 as append_only_migration,
+)
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "VERVAL_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -85,9 +88,13 @@ async def empty_all_tables(database: TestDatabase) -> None:
             "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
         )
     else:
+        # The audit log refuses DELETE by trigger; lift it for the clean-up, then restore it.
+        await database.engine.run_ddl("DROP TRIGGER IF EXISTS audit_event_no_delete")
         # Children before parents: SQLite enforces foreign keys on every connection.
         for table in reversed(sort_table_classes(db.all_tables())):
             await database.engine.run_ddl(f'DELETE FROM "{table._meta.tablename}"')
+        for statement in append_only_migration.SQLITE:
+            await database.engine.run_ddl(statement)
         sequences = await database.engine.run_ddl(
             "SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'"
         )
