@@ -39,25 +39,27 @@ async def user_by_id(user_id: int) -> dict[str, Any] | None:
 
 
 async def session_with_user(session_id: str) -> dict[str, Any] | None:
-    """The session and its user in one query (run on every authenticated request)."""
+    """The session, its user and the user's scopes in one round trip.
+
+    Runs on every authenticated request, so it is one query: the scopes come as one
+    row each from a LEFT JOIN rather than from a second query.
+    """
     try:
         sid = uuid.UUID(session_id)
     except ValueError:
         return None
-    return await (
-        DeviceSession.select(
-            DeviceSession.id,
-            DeviceSession.expires_at,
-            DeviceSession.revoked_at,
-            DeviceSession.user.id.as_alias("user_id"),
-            DeviceSession.user.username.as_alias("username"),
-            DeviceSession.user.display_name.as_alias("display_name"),
-            DeviceSession.user.role.as_alias("role"),
-            DeviceSession.user.active.as_alias("active"),
-        )
-        .where(DeviceSession.id == sid)
-        .first()
+    rows = await DeviceSession.raw(
+        "SELECT s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.display_name, "
+        "u.role, u.active, sc.region_code "
+        "FROM auth_session s JOIN app_user u ON u.id = s.\"user\" "
+        "LEFT JOIN app_user_scope sc ON sc.\"user\" = u.id WHERE s.id = {}",
+        sid,
     )
+    if not rows:
+        return None
+    first = dict(rows[0])
+    first["scopes"] = sorted({row["region_code"] for row in rows if row["region_code"]})
+    return first
 
 
 async def revoke_sessions(

@@ -270,7 +270,7 @@ async def principal_for_session(session_id: str, user_id: str) -> Principal | No
         return None
     if row["revoked_at"] is not None or not row["active"] or _as_utc(row["expires_at"]) <= _now():
         return None
-    scopes = (await queries.scopes_of([row["user_id"]])).get(row["user_id"], [])
+    scopes = row["scopes"]
     return Principal(
         user_id=row["user_id"],
         username=row["username"],
