@@ -4,7 +4,11 @@ FROM node:20-bookworm-slim AS pwa
 WORKDIR /build/pwa
 COPY pwa/package.json pwa/package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY pwa/ ./
+# Only the sources: a host's node_modules/ or dist/ must not leak into the image.
+COPY pwa/index.html pwa/vite.config.ts pwa/tsconfig.json pwa/vitest.config.ts ./
+COPY pwa/src/ ./src/
+COPY pwa/public/ ./public/
+COPY pwa/scripts/ ./scripts/
 COPY survey_forms/ /build/survey_forms/
 RUN npm run build
 

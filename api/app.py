@@ -10,7 +10,7 @@ from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
 from api.audit.controller import AuditController
 from api.errors import EXCEPTION_HANDLERS
@@ -19,7 +19,9 @@ from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
 from api.registry.controller import REGISTRY_CONTROLLERS
+from api.reports.controller import REPORT_CONTROLLERS
 from api.resources import lifespan_for
+from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
 from api.visits.controller import VisitIntakeController
 from auth.controller import AuthController, MeController, UsersController
@@ -39,7 +41,37 @@ def api_controllers() -> list[ControllerRouterHandler]:
         AuditController,
         LocalMediaController,
         *REGISTRY_CONTROLLERS,
+        *REPORT_CONTROLLERS,
+        *REVIEW_CONTROLLERS,
     ]
+
+
+class PwaCacheHeaders:
+    """Cache rules of the PWA shell: hashed assets forever, the entry points never.
+
+    The service worker and index.html must be revalidated on every load, or a phone
+    would never learn that a new version exists.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if path.startswith("/assets/"):
+            policy = b"public, max-age=31536000, immutable"
+        elif path in ("/", "/index.html", "/sw.js", "/manifest.webmanifest") or "." not in path:
+            policy = b"no-cache"
+        else:
+            policy = b"public, max-age=3600"
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", policy)]}
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -57,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 html_mode=True,
                 include_in_schema=False,
                 name="pwa",
+                middleware=[PwaCacheHeaders],
                 opt={"exclude_from_auth": True},
             )
         )

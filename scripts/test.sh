@@ -13,6 +13,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     fi
 fi
 
+# The browser tests drive Debian's Chromium (never Playwright's own downloads).
+command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
+
 if [ -f pwa/package.json ]; then
     (cd pwa && npm test --silent)
 fi

@@ -112,6 +112,8 @@ class VisitSubmission(Strict):
     gps: VisitGps | None = None
     device_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     app_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    # No fix at all (no satellites, GPS off): the phone says why instead of sending coordinates.
+    gps_unavailable_reason: ShortText | None = None
     revisit_of: uuid.UUID | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     photos: list[DeclaredPhoto] = Field(default_factory=list, max_length=30)

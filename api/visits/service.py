@@ -60,6 +60,17 @@ MAX_ANSWER_DEPTH = 8
 PROPOSAL_FORM = "usulan_baru"
 # Outcomes where the household was interviewed: the form's answers are required.
 INTERVIEWED = {Outcome.FOUND, Outcome.NEW_HOUSEHOLD}
+# What an enumerator reads on the phone when the server refuses a visit.
+INDONESIAN_MESSAGES = {
+    "time_order": "Waktu selesai lebih awal dari waktu mulai",
+    "future_timestamp": "Waktu berada di masa depan; periksa jam ponsel",
+    "duplicate_photo": "Foto yang sama tercantum dua kali",
+    "missing_required_photos": "Foto wajib belum lengkap",
+    "gps_reason_required": "Titik GPS tidak ada atau kurang akurat: isi alasannya",
+    "too_deep": "Struktur jawaban terlalu dalam",
+    "wrong_form": "Formulir tidak sesuai: usulan baru memakai formulir usulan_baru",
+    "answers_not_expected": "Kunjungan dengan hasil ini tidak berisi jawaban formulir",
+}
 
 
 def _now() -> datetime:
@@ -159,7 +170,10 @@ async def _validate(submission: VisitSubmission, limits: QualityThresholds) -> d
     problems: list[dict[str, Any]] = []
 
     def problem(path: str, code: str, message: str) -> None:
-        problems.append({"path": path, "code": code, "message": {"en": message, "id": message}})
+        indonesian = INDONESIAN_MESSAGES.get(code, message)
+        if code == "missing_required_photos":
+            indonesian += ": " + message.split(": ", 1)[-1]
+        problems.append({"path": path, "code": code, "message": {"en": message, "id": indonesian}})
 
     if submission.ended_at < submission.started_at:
         problem("ended_at", "time_order", "ended_at is before started_at")
@@ -182,7 +196,8 @@ async def _validate(submission: VisitSubmission, limits: QualityThresholds) -> d
         )
     gps = submission.gps
     poor = gps is None or gps.accuracy_m is None or gps.accuracy_m > limits.gps_accuracy_m
-    if poor and not (gps and gps.poor_fix_reason):
+    reason = (gps.poor_fix_reason if gps else None) or submission.gps_unavailable_reason
+    if poor and not reason:
         problem(
             "gps.poor_fix_reason", "gps_reason_required", "a missing or poor GPS fix needs a reason"
         )
@@ -245,6 +260,7 @@ async def submit(
 
     target = await _resolve_target(principal, submission)
     cleaned = await _validate(submission, limits)
+    await _check_revisit(submission, target)
     taken = await queries.existing_photo_ids([p.id for p in submission.photos])
     if taken:
         raise Conflict(
@@ -311,6 +327,28 @@ async def submit(
                 return await _repeat(principal, row, digest), False
         raise
     return await receipt(visit_id), True
+
+
+async def _check_revisit(submission: VisitSubmission, target: _Target) -> None:
+    """A revisit names a visit that a reviewer returned, of the same household (422)."""
+    if submission.revisit_of is None:
+        return
+    earlier = (
+        await Visit.select(Visit.household_id, Visit.region_code, Visit.state)
+        .where(Visit.id == submission.revisit_of)
+        .first()
+    )
+    if (
+        earlier is None
+        or earlier["state"] != VisitState.RETURNED.value
+        or earlier["household_id"] != submission.household_id
+        or earlier["region_code"] != target.region_code
+    ):
+        raise Unprocessable(
+            "revisit_of must name a returned visit of the same household.",
+            code="invalid_revisit",
+            extra={"errors": [{"path": "revisit_of", "code": "not_a_returned_visit"}]},
+        )
 
 
 async def _repeat(principal: Principal, existing: dict[str, Any], digest: str) -> VisitReceipt:
@@ -442,7 +480,8 @@ def _visit_row(
         gps_accuracy_m=gps.accuracy_m if gps else None,
         gps_altitude_m=gps.altitude_m if gps else None,
         gps_fixed_at=gps.fixed_at if gps else None,
-        gps_poor_fix_reason=gps.poor_fix_reason if gps else None,
+        gps_poor_fix_reason=(gps.poor_fix_reason if gps else None)
+        or submission.gps_unavailable_reason,
         device_id=submission.device_id,
         app_version=submission.app_version,
         revisit_of=submission.revisit_of,

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+
+/** A version that changes only when the app's sources do (so an update prompt means a change). */
+function sourceHash(): string {
+  const h = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!name.endsWith(".test.ts")) h.update(p).update(readFileSync(p));
+    }
+  };
+  walk(new URL("./src", import.meta.url).pathname);
+  walk(new URL("./public", import.meta.url).pathname);
+  h.update(readFileSync(new URL("./index.html", import.meta.url)));
+  h.update(readFileSync(new URL("./package-lock.json", import.meta.url)));
+  return h.digest("hex").slice(0, 8);
+}
+
+const VERSION = `${pkg.version}+${sourceHash()}`;
+
+export default defineConfig({
+  define: { __APP_VERSION__: JSON.stringify(VERSION) },
+  build: {
+    target: ["es2020", "chrome87"],
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: false,
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+  },
+  worker: { format: "es" },
+  server: { proxy: { "/api": "http://127.0.0.1:8000" } },
+  plugins: [
+    VitePWA({
+      strategies: "injectManifest",
+      srcDir: "src",
+      filename: "sw.ts",
+      registerType: "prompt",
+      injectRegister: false,
+      manifestFilename: "manifest.webmanifest",
+      includeAssets: ["icons/*.png"],
+      manifest: {
+        id: "/",
+        name: "Verval — Verifikasi Lapangan DTKS",
+        short_name: "Verval",
+        description: "Verifikasi dan validasi DTKS dari rumah ke rumah, juga tanpa sinyal.",
+        lang: "id",
+        dir: "ltr",
+        start_url: "/",
+        scope: "/",
+        display: "standalone",
+        orientation: "portrait",
+        background_color: "#ffffff",
+        theme_color: "#0b3d91",
+        categories: ["government", "productivity"],
+        icons: [
+          { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
+          { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+      injectManifest: {
+        globPatterns: ["**/*.{js,css,html,png,webmanifest}"],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        rollupFormat: "iife",
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+});
