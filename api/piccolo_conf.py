@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "api.forms.piccolo_app",
         "api.visits.piccolo_app",
         "api.registry.piccolo_app",
+        "api.review.piccolo_app",
     ]
 )
 

@@ -116,3 +116,13 @@ async def client(app: Litestar, database: TestDatabase) -> AsyncIterator[httpx.A
     async with serve_in_process(app) as test_client:
         yield test_client
     db.bind_engine(database.engine)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is a defect here: a missing server must fail, not vanish."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        names = ", ".join(getattr(r, "nodeid", "?") for r in skipped[:10])
+        print(f"\nFAILED: {len(skipped)} test(s) skipped ({names}); no test may skip.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

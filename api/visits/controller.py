@@ -11,9 +11,11 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 
 from api.resources import resources_from_state
+from api.review import service as review_service
+from api.review.schemas import ReviewVisitDetail
 from api.visits import photos, service
 from api.visits.quality import thresholds_from_settings
-from api.visits.schemas import PhotoReceipt, VisitDetail, VisitReceipt, VisitSubmission
+from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
 from auth.roles import Principal, Role
 
@@ -75,11 +77,14 @@ class VisitIntakeController(Controller):
         )
         return Response(receipt, status_code=201 if created else 200)
 
-    @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, what is missing")
+    @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, baseline, decisions")
     async def get_visit(
-        self, request: Request[Principal, Any, Any], visit_id: FromPath[uuid.UUID]
-    ) -> VisitDetail:
-        return await service.visit_detail(request.user, visit_id)
+        self, request: Request[Principal, Any, Any], state: State, visit_id: FromPath[uuid.UUID]
+    ) -> ReviewVisitDetail:
+        # One detail for every reader (the phone and reviewers): service.visit_detail,
+        # extended by review with the baseline, decisions and photo links.
+        store = resources_from_state(state).store
+        return await review_service.visit_detail(request.user, visit_id, store)
 
 
 def _unsupported(request: Request[Any, Any, Any], content_type: str) -> Response[Any]:

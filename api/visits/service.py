@@ -300,8 +300,14 @@ async def submit(
                 )
             await _insert_flags(visit_id, flags, received)
             if target.assignment_id is not None:
+                # Lock order of every registry write: the change log first, then rows.
+                await changes.lock()
                 await Assignment.update(
-                    {Assignment.state: "visited", Assignment.updated_at: received}
+                    {
+                        Assignment.state: "visited",
+                        Assignment.returned_comment: None,
+                        Assignment.updated_at: received,
+                    }
                 ).where(Assignment.id == target.assignment_id)
                 await changes.record([(principal.user_id, target.assignment_id)])
             await append_event(

@@ -38,6 +38,6 @@ def only(allowed: dict[str, int], otherwise: int = 403) -> dict[str, int]:
 
 
 def all_rows() -> list[Row]:
-    from tests.security.rows import auth, forms
+    from tests.security.rows import auth, forms, registry, reports, review
 
-    return [*auth.ROWS, *forms.ROWS]
+    return [*auth.ROWS, *forms.ROWS, *registry.ROWS, *review.ROWS, *reports.ROWS]

@@ -8,6 +8,8 @@ from api.audit.service import Actor
 from api.forms import service as forms_service
 from auth.roles import Role
 from survey_forms import get_form
+from tests.registry.matrix_world import add_registry_world
+from tests.review.matrix_world import add_review_world
 from tests.security.matrix import ROLES, Row, all_rows
 from tests.support.users import bearer, login, make_user
 
@@ -24,6 +26,8 @@ async def build_world() -> dict[str, Any]:
     ).id
     for role in ROLES:
         await make_user(f"matrix.{role}", Role(role), [] if role == "admin" else [OWN_DISTRICT])
+    await add_registry_world(world)
+    await add_review_world(world)
     return world
 
 

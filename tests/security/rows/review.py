@@ -1,0 +1,39 @@
+"""Matrix rows for review (issue 7): the queue and its counts, the visit detail,
+decisions, and a household's trail.
+
+World objects: ``visit`` (a complete visit per side), ``decide`` (a complete visit per
+role that may decide, see ``tests/review/matrix_world.py``), and the register's
+``household`` and ``district``. Auditors are read-only everywhere; enumerators have no
+queue (their assignments are their list) and see only their own visits.
+"""
+
+from tests.security.matrix import Row, only
+
+READERS = {"admin": 200, "supervisor": 200, "auditor": 200}
+FOREIGN_READ = only({"admin": 200, "supervisor": 404, "auditor": 404})
+
+ROWS: list[Row] = [
+    Row("GET", "/api/v1/visits", own=only(READERS)),
+    Row("GET", "/api/v1/visits/counts", own=only(READERS)),
+    # A region outside the caller's scope is no error: the scope is in the query, so the
+    # answer is simply empty.
+    Row("GET", "/api/v1/visits?region={district}&flag=flagged", own=only(READERS),
+        foreign=only(READERS)),
+    Row("GET", "/api/v1/visits/counts?region={district}", own=only(READERS),
+        foreign=only(READERS)),
+    Row(
+        "GET",
+        "/api/v1/visits/{visit}",
+        # the matrix's enumerator did not make the visit: 404 even in its own district
+        own={**READERS, "enumerator": 404},
+        foreign=only({"admin": 200}, otherwise=404),
+    ),
+    Row(
+        "POST",
+        "/api/v1/visits/{decide:{role}}/decisions",
+        body={"decision": "escalate", "comment": "Perlu diperiksa kepala bidang."},
+        own=only({"admin": 201, "supervisor": 201}),
+        foreign=only({"admin": 201, "supervisor": 404}),
+    ),
+    Row("GET", "/api/v1/households/{household}/trail", own=only(READERS), foreign=FOREIGN_READ),
+]  # fmt: skip
