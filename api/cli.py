@@ -88,9 +88,12 @@ def main() -> None:
     from api.files.cli import media
     from api.forms.cli import forms
     from api.registry.cli import COMMANDS as registry_commands
+    from api.reports.cli import COMMANDS as report_commands
     from auth.cli import users
 
-    register_commands(cli, [demo_command, users, forms, media, *registry_commands, audit])
+    register_commands(
+        cli, [demo_command, users, forms, media, *registry_commands, audit, *report_commands]
+    )
     cli()
 
 

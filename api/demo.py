@@ -68,6 +68,9 @@ async def load_demo(settings: Settings) -> list[DemoUser]:
                     scopes=list(user.scopes),
                 ),
             )
+    from api.registry.demo import load_registry_demo
+
+    await load_registry_demo(actor)  # regions, households, a round, assignments
     return list(DEMO_USERS)
 
 

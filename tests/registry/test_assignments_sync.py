@@ -24,7 +24,8 @@ ROUND = {"name": "Verval Juni 2026", "region_code": "17.06", "starts_on": "2026-
 @pytest.fixture
 async def field(client, database, mukomuko, synthetic_file) -> dict[str, Any]:
     """A supervisor of the regency, two enumerators in 17.06.01, one in 17.06.05, households."""
-    await run_import(synthetic_file([*VILLAGES_01, *VILLAGES_05], 45, seed=5))
+    baseline = synthetic_file([*VILLAGES_01, *VILLAGES_05], 45, seed=5)
+    await run_import(baseline)
     ids = {
         "supervisor": (await make_user("spv", Role.SUPERVISOR, ["17.06"])).id,
         "siti": (await make_user("siti", Role.ENUMERATOR, ["17.06.01"])).id,
@@ -35,7 +36,7 @@ async def field(client, database, mukomuko, synthetic_file) -> dict[str, Any]:
               for name in ids}  # fmt: skip
     response = await client.post("/api/v1/rounds", json=ROUND, headers=tokens["supervisor"])
     assert response.status_code == 201, response.text
-    return {"ids": ids, "h": tokens, "round": response.json()["id"]}
+    return {"ids": ids, "h": tokens, "round": response.json()["id"], "baseline": baseline}
 
 
 async def village_households(village: str) -> list[int]:
@@ -216,21 +217,34 @@ async def test_paging_and_a_cursor_of_another_user(client, field):
     assert other.status_code == 403
 
 
-async def test_delta_paging_and_a_corrected_baseline_reaches_the_phone(client, field, tmp_path):
+async def test_delta_paging_and_a_corrected_baseline_reaches_the_phone(
+    client, field, tmp_path
+):
     village = VILLAGES_01[0].code
     await assign(client, field, {"enumerator_id": field["ids"]["siti"], "region_code": village})
     first = await sync(client, field, "siti")
-    # The baseline of one assigned household is corrected by a re-import.
     target = first["assignments"][0]
-    await Household.update({Household.content_hash: "stale"}).where(
-        Household.id == target["household"]["id"]
-    )
-    from tests.registry.conftest import synthetic_file as _  # noqa: F401
-
-    assert await _reimport_one(target["household"]["id"]) == 1
+    # The register sends a corrected file: this family's floor area changed.
+    source = field["baseline"]
+    lines = source.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    kk_at, area_at = header.index("no_kk"), header.index("floor_area")
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:
+        if row[kk_at] == target["household"]["kk_number"]:
+            row[area_at] = "199"
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n")
+    summary = await run_import(corrected)
+    assert summary.households_updated == 1
     delta = await sync(client, field, "siti", first["cursor"], limit=1)
     assert [a["assignment_id"] for a in delta["assignments"]] == [target["assignment_id"]]
+    assert delta["assignments"][0]["baseline"]["floor_area"] == 199
     assert delta["has_more"] is False
+    # A change logged the way other writers do it reaches the phone the same way.
+    assert await _reimport_one(target["household"]["id"]) == 1
+    again = await sync(client, field, "siti", delta["cursor"])
+    assert [a["assignment_id"] for a in again["assignments"]] == [target["assignment_id"]]
 
 
 async def _reimport_one(household_id: int) -> int:

@@ -1,0 +1,1 @@
+"""The register: regions, baseline households and members, rounds and assignments."""

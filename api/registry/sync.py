@@ -1,0 +1,197 @@
+"""The enumerator's download: ``GET /api/v1/assignments?since=CURSOR``.
+
+Without a cursor: every assignment of the caller in open rounds (a *full* download),
+with the baseline answers and members the form pre-fills, and a cursor. With a cursor:
+only the assignments whose log entries (``assignment_change``) are newer, each either
+sent again in its current form or listed in ``removed`` when it is no longer the
+caller's (reassigned, unassigned, round closed). See ``api.registry.changes`` for why the
+cursor is safe against concurrent writers.
+
+Paging: at most ``limit`` assignments per answer; ``has_more`` says to ask again with the
+returned cursor, which then continues the same window. A cursor of another user, or one
+ahead of the log (a restored database), starts a full download instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from api.registry import changes
+from api.registry.changes import Cursor
+from api.registry.queries import region_names, where
+from api.registry.schemas import SyncAssignment, SyncHousehold, SyncResponse, SyncRound
+from api.registry.tables import Assignment, AssignmentChange, HouseholdMember, Round
+from auth.roles import Principal
+
+MEMBER_KEYS = ("nik", "name", "sex", "relationship", "marital_status")
+
+
+def _assignment_query(principal: Principal) -> Any:
+    return where(
+        Assignment.select(
+            Assignment.id,
+            Assignment.round,
+            Assignment.state,
+            Assignment.returned_comment,
+            Assignment.assigned_at,
+            Assignment.updated_at,
+            Assignment.household.id.as_alias("household_id"),
+            Assignment.household.region_code.as_alias("region_code"),
+            Assignment.household.address.as_alias("address"),
+            Assignment.household.rt.as_alias("rt"),
+            Assignment.household.rw.as_alias("rw"),
+            Assignment.household.kk_number.as_alias("kk_number"),
+            Assignment.household.head_name.as_alias("head_name"),
+            Assignment.household.head_nik.as_alias("head_nik"),
+            Assignment.household.latitude.as_alias("latitude"),
+            Assignment.household.longitude.as_alias("longitude"),
+            Assignment.household.decile.as_alias("decile"),
+            Assignment.household.status.as_alias("status"),
+            Assignment.household.baseline.as_alias("baseline"),
+        )
+        .where(Assignment.enumerator == principal.user_id)
+        .where(Assignment.round.state == "open"),
+        principal.region_filter(Assignment.region_code),
+    ).output(load_json=True)
+
+
+async def _members(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    if not household_ids:
+        return {}
+    rows = await (
+        HouseholdMember.select(
+            HouseholdMember.id,
+            HouseholdMember.household,
+            HouseholdMember.nik,
+            HouseholdMember.name,
+            HouseholdMember.sex,
+            HouseholdMember.birth_date,
+            HouseholdMember.relationship,
+            HouseholdMember.marital_status,
+            HouseholdMember.answers,
+        )
+        .where(HouseholdMember.household.is_in(household_ids))
+        .order_by(HouseholdMember.household)
+        .order_by(HouseholdMember.position)
+        .order_by(HouseholdMember.id)
+        .output(load_json=True)
+    )
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        record: dict[str, Any] = {"member_id": row["id"]}
+        for key in MEMBER_KEYS:
+            if row[key] is not None:
+                record[key] = row[key]
+        if row["birth_date"] is not None:
+            record["birth_date"] = row["birth_date"].isoformat()
+        record.update(row["answers"] or {})
+        result[row["household"]].append(record)
+    return result
+
+
+async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list[SyncRound]]:
+    members = await _members([row["household_id"] for row in rows])
+    names = await region_names({row["region_code"] for row in rows})
+    round_ids = sorted({row["round"] for row in rows})
+    rounds = (
+        await Round.select(
+            Round.id, Round.name, Round.region_code, Round.starts_on, Round.ends_on
+        ).where(Round.id.is_in(round_ids))
+        if round_ids
+        else []
+    )
+    items = [
+        SyncAssignment(
+            assignment_id=row["id"],
+            round_id=row["round"],
+            state=row["state"],
+            returned_comment=row["returned_comment"],
+            assigned_at=row["assigned_at"],
+            updated_at=row["updated_at"],
+            household=SyncHousehold(
+                id=row["household_id"],
+                region_code=row["region_code"],
+                village_name=names.get(row["region_code"], ""),
+                address=row["address"],
+                rt=row["rt"],
+                rw=row["rw"],
+                kk_number=row["kk_number"],
+                head_name=row["head_name"],
+                head_nik=row["head_nik"],
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                decile=row["decile"],
+                status=row["status"],
+            ),
+            baseline={**(row["baseline"] or {}), "members": members.get(row["household_id"], [])},
+        )
+        for row in rows
+    ]
+    return items, [SyncRound(**r) for r in rounds]
+
+
+async def download(principal: Principal, since: str | None, limit: int) -> SyncResponse:
+    head = await changes.head()
+    cursor = changes.decode(since) if since else None
+    if cursor is not None and (cursor.user_id != principal.user_id or cursor.to_seq > head):
+        cursor = None  # another user's cursor, or a database restored to an earlier point
+    full = cursor is None or cursor.full
+    # The window: changes in (from_seq, to_seq]. A continuation keeps its window.
+    if cursor is None:
+        to_seq, from_seq, after = head, 0, 0
+    elif cursor.after_id is not None:
+        to_seq, from_seq, after = cursor.to_seq, cursor.from_seq, cursor.after_id
+    else:
+        to_seq, from_seq, after = head, cursor.to_seq, 0
+
+    removed: list[int] = []
+    if full:
+        rows = (
+            await _assignment_query(principal)
+            .where(Assignment.id > after)
+            .order_by(Assignment.id)
+            .limit(limit + 1)
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1]["id"] if rows else None
+    else:
+        changed = await (
+            AssignmentChange.select(AssignmentChange.assignment_id)
+            .distinct()
+            .where(AssignmentChange.enumerator_id == principal.user_id)
+            .where(AssignmentChange.seq > from_seq)
+            .where(AssignmentChange.seq <= to_seq)
+            .where(AssignmentChange.assignment_id > after)
+            .order_by(AssignmentChange.assignment_id)
+            .limit(limit + 1)
+        )
+        more = len(changed) > limit
+        ids = [row["assignment_id"] for row in changed[:limit]]
+        rows = (
+            await _assignment_query(principal)
+            .where(Assignment.id.is_in(ids))
+            .order_by(Assignment.id)
+            if ids
+            else []
+        )
+        present = {row["id"] for row in rows}
+        removed = [i for i in ids if i not in present]
+        last = ids[-1] if ids else None
+
+    if more and last is not None:
+        next_cursor = Cursor(principal.user_id, to_seq, full=full, from_seq=from_seq, after_id=last)
+    else:
+        next_cursor = Cursor(principal.user_id, to_seq)
+    items, rounds = await _items(rows)
+    return SyncResponse(
+        cursor=next_cursor.encode(),
+        has_more=more,
+        full=full,
+        server_time=datetime.now(UTC),
+        rounds=rounds,
+        assignments=items,
+        removed=removed,
+    )
