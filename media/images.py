@@ -7,8 +7,10 @@ memory twice, and is CPU-bound: callers run it in a worker thread.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,9 +134,34 @@ def hamming_distance(a: str, b: str) -> int:
 
 def derivative_jpeg(path: Path, long_side: int, quality: int = 80) -> bytes:
     """A re-encoded copy without EXIF (orientation applied), for review screens."""
+    return derivative_jpegs(path, [(long_side, quality)])[0]
+
+
+def derivative_jpegs(path: Path, sizes: Sequence[tuple[int, int]]) -> list[bytes]:
+    """Re-encoded copies without EXIF (orientation applied), one per ``(long_side,
+    quality)``, from a single decode of the file.
+
+    Each copy is scaled down from the previous one, so list the sizes largest first
+    (display, then thumbnail). When even the largest copy is at most half the photo's
+    size, libjpeg decodes at a reduced scale (DCT scaling, ``Image.draft``), which is
+    several times cheaper than a full decode.
+    """
     with Image.open(path, formats=["JPEG"]) as image:
-        upright = ImageOps.exif_transpose(image).convert("RGB")
-        upright.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        upright.save(out, format="JPEG", quality=quality, optimize=True)
-        return out.getvalue()
+        largest = max(side for side, _ in sizes)
+        if max(image.size) >= 2 * largest:
+            scale = largest / max(image.size)
+            image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+        image.load()
+        # Copies of the pixels only when needed: a turn, or another colour mode.
+        upright: Image.Image = image
+        if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+            upright = ImageOps.exif_transpose(image)
+        if upright.mode != "RGB":
+            upright = upright.convert("RGB")
+        copies = []
+        for long_side, quality in sizes:
+            upright.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=quality, optimize=True)
+            copies.append(out.getvalue())
+        return copies

@@ -19,4 +19,10 @@ command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chr
 if [ -f pwa/package.json ]; then
     (cd pwa && npm test --silent)
 fi
-exec .venv/bin/pytest "$@"
+if [ "$#" -gt 0 ]; then
+    exec .venv/bin/pytest "$@"
+fi
+# Browser tests run in their own process: Playwright's sync driver keeps an event loop
+# in the main thread, which the asyncio tests of the main suite cannot share.
+.venv/bin/pytest tests/e2e
+exec .venv/bin/pytest tests --ignore=tests/e2e
