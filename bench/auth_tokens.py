@@ -4,7 +4,7 @@ Authenticated ``GET /api/v1/me`` (JWT verify + session/user lookup in PostgreSQL
 the same answer from a handler without auth, in the same run, same server, same
 concurrency; then login p50/p95 with the Argon2id parameters of auth/passwords.py.
 
-    .venv/bin/python bench/auth.py [--seconds 10] [--concurrency 16]
+    .venv/bin/python bench/auth_tokens.py [--seconds 10] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._common import ROOT, Server, create_database, drop_database, machine, percentiles  # noqa: E402
+from bench._common import ROOT, Server, create_database, drop_database, machine, percentiles
 
 PASSWORD = "field-password-123"
 
@@ -74,7 +74,7 @@ async def main(seconds: float, concurrency: int) -> None:
         subprocess.run([str(ROOT / ".venv/bin/verval"), "users", "create", "bench", "--name", "Bench",
                         "--role", "enumerator", "--scope", "17.06.01", "--password", PASSWORD],
                        env={**os.environ, **env}, check=True, capture_output=True)
-        server = Server(env, workers=1, app="bench.auth:bench_app")
+        server = Server(env, workers=1, app="bench.auth_tokens:bench_app")
         server.start()
         try:
             async with httpx.AsyncClient(base_url=server.url) as client:

@@ -7,6 +7,7 @@ pieces: the body is hashed while it is spooled, never buffered whole.
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -30,7 +31,7 @@ from media.images import (
     THUMBNAIL_LONG_SIDE,
     ImageFacts,
     ImageRejected,
-    derivative_jpeg,
+    derivative_jpegs,
     hamming_distance,
     inspect_jpeg,
 )
@@ -177,23 +178,29 @@ async def receive_photo(
     return await _receipt(visit_id, fresh, stored=True), created
 
 
+DERIVATIVES = [("display", DISPLAY_LONG_SIDE, 82), ("thumb", THUMBNAIL_LONG_SIDE, 70)]
+
+
+def _make_derivatives(path: Path) -> list[tuple[str, bytes, str]]:
+    """(name, JPEG bytes, SHA-256) of each derivative, from one decode (worker thread)."""
+    copies = derivative_jpegs(path, [(side, quality) for _, side, quality in DERIVATIVES])
+    return [
+        (name, data, hashlib.sha256(data).hexdigest())
+        for (name, _, _), data in zip(DERIVATIVES, copies, strict=True)
+    ]
+
+
 async def _derivatives(store: ObjectStore, path: Path, sha256: str) -> tuple[str, str]:
+    # Decoding, encoding and hashing happen in one worker-thread hop, and the copies go to
+    # the store from memory: no temporary files and no hashing on the event loop.
+    made = await anyio.to_thread.run_sync(_make_derivatives, path)
     keys = []
-    for name, side, quality in [
-        ("display", DISPLAY_LONG_SIDE, 82),
-        ("thumb", THUMBNAIL_LONG_SIDE, 70),
-    ]:
-        data: bytes = await anyio.to_thread.run_sync(derivative_jpeg, path, side, quality)
+    for name, data, digest in made:
         key = derivative_key(sha256, name)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".jpg") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            try:
-                await store.put(
-                    key, Path(tmp.name), size=len(data), sha256=hashlib.sha256(data).hexdigest()
-                )
-            except ObjectConflict:
-                pass  # made earlier by another Pillow build: the existing copy serves as well
+        try:
+            await store.put(key, io.BytesIO(data), size=len(data), sha256=digest)
+        except ObjectConflict:
+            pass  # made earlier by another Pillow build: the existing copy serves as well
         keys.append(key)
     return keys[0], keys[1]
 
