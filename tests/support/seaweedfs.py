@@ -110,7 +110,7 @@ class SeaweedServer:
         data_dir: Path | None = None,
         access_key: str = "verval-test",
         secret_key: str = "verval-test-secret-key",
-        volume_max: int = 100,
+        volume_max: int = 3000,  # every bucket is a collection that grows several volumes
         volume_size_limit_mb: int = 64,
         start_timeout: float = 60.0,
         stop_grace: float = 5.0,
