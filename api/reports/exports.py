@@ -14,7 +14,7 @@ import contextlib
 import csv
 import io
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -235,7 +235,7 @@ def _csv_chunk(rows: list[list[Any]]) -> bytes:
 
 async def csv_stream(
     principal: Principal, scope: ReportScope, options: ExportOptions
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """UTF-8 with a BOM (so Excel reads the • of masked numbers), comma-separated, CRLF."""
     names, _ = columns(options.dataset)
     positions = _free_text_positions(options.dataset)
@@ -254,7 +254,7 @@ def _xlsx_page(workbook: XlsxStream, build: Build) -> bytes:
 
 async def xlsx_stream(
     principal: Principal, scope: ReportScope, options: ExportOptions
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     names, widths = columns(options.dataset)
     workbook = XlsxStream(SHEET_TITLES[options.dataset], names, widths)
     yield workbook.start()
@@ -268,7 +268,7 @@ async def xlsx_stream(
 
 def stream(
     fmt: Format, principal: Principal, scope: ReportScope, options: ExportOptions
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     if fmt is Format.XLSX:
         return xlsx_stream(principal, scope, options)
     return csv_stream(principal, scope, options)
@@ -317,7 +317,7 @@ def _features_chunk(
     return body if first else b"," + body
 
 
-async def geojson_stream(principal: Principal, scope: ReportScope) -> AsyncIterator[bytes]:
+async def geojson_stream(principal: Principal, scope: ReportScope) -> AsyncGenerator[bytes, None]:
     """A FeatureCollection of every visit of the round in the region: a Point at the visit's
     GPS fix, its outcome, review state, flags, round and village. No personal data: no
     names, NIK, No. KK, addresses or household ids. Visits without a fix are counted in

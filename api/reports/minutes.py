@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,11 @@ class Minutes:
     fingerprint: str
     listed: int
     pending: int
+
+
+def clock(zone: tzinfo) -> datetime:
+    """The print time in the footer (replaced in tests for a reproducible page image)."""
+    return datetime.now(zone)
 
 
 def _rt_rw(rt: str, rw: str) -> str:
@@ -182,7 +187,7 @@ async def minutes_data(
     day = options.on or local_today(village)
     round_row = scope.round_row
     zone = local_zone(village)
-    now = datetime.now(zone)
+    now = clock(zone)
     data: dict[str, Any] = {
         "title": f"Berita Acara Verval {village_name} {scope.round_name}",
         "office": {"regency": region["regency"]["name"], "province": region["province"]["name"]},
