@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
 from api.audit.controller import AuditController
+from api.client_config.controller import ClientConfigController
 from api.errors import EXCEPTION_HANDLERS
 from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
@@ -39,6 +40,7 @@ def api_controllers() -> list[ControllerRouterHandler]:
         FormsController,
         VisitIntakeController,
         AuditController,
+        ClientConfigController,
         LocalMediaController,
         *REGISTRY_CONTROLLERS,
         *REPORT_CONTROLLERS,
@@ -67,7 +69,9 @@ class PwaCacheHeaders:
 
         async def with_policy(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
+                ]
                 message = {**message, "headers": [*headers, (b"cache-control", policy)]}
             await send(message)
 

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     qc_same_spot_households: int = Field(default=4, ge=2)
     qc_near_duplicate_bits: int = Field(default=6, ge=0, le=32)
 
+    # Map tiles for the review screens ({z}/{x}/{y} template; empty: points without tiles).
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "© OpenStreetMap contributors"
+    map_max_zoom: int = Field(default=19, ge=1, le=22)
+
     # Built PWA to serve at "/".
     pwa_dist: Path = Path("pwa/dist")
 

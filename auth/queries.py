@@ -51,8 +51,8 @@ async def session_with_user(session_id: str) -> dict[str, Any] | None:
     rows = await DeviceSession.raw(
         "SELECT s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.display_name, "
         "u.role, u.active, sc.region_code "
-        "FROM auth_session s JOIN app_user u ON u.id = s.\"user\" "
-        "LEFT JOIN app_user_scope sc ON sc.\"user\" = u.id WHERE s.id = {}",
+        'FROM auth_session s JOIN app_user u ON u.id = s."user" '
+        'LEFT JOIN app_user_scope sc ON sc."user" = u.id WHERE s.id = {}',
         sid,
     )
     if not rows:

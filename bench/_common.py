@@ -19,7 +19,9 @@ import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DSN = os.environ.get("VERVAL_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_DSN = os.environ.get(
+    "VERVAL_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def machine() -> str:
@@ -29,7 +31,13 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(
+                line
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            ).split()[1]
+        )
     except (OSError, StopIteration, ValueError):
         mem_kb = 0
     return f"{os.cpu_count()} cores, {cpu}, {mem_kb / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}"
@@ -43,7 +51,12 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
     def pick(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "mean": statistics.fmean(ordered) * 1000}
+    return {
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "mean": statistics.fmean(ordered) * 1000,
+    }
 
 
 def free_port() -> int:
@@ -75,7 +88,12 @@ class Server:
 
     def __init__(self, env: dict[str, str], workers: int = 1, app: str | None = None) -> None:
         self.port = free_port()
-        self.env = {**os.environ, **env, "VERVAL_PORT": str(self.port), "VERVAL_LOG_LEVEL": "WARNING"}
+        self.env = {
+            **os.environ,
+            **env,
+            "VERVAL_PORT": str(self.port),
+            "VERVAL_LOG_LEVEL": "WARNING",
+        }
         self.workers = workers
         self.app = app
         self.process: subprocess.Popen[bytes] | None = None
@@ -86,12 +104,30 @@ class Server:
 
     def start(self) -> None:
         if self.app:
-            command = [sys.executable, "-m", "uvicorn", self.app, "--factory", "--port", str(self.port),
-                       "--workers", str(self.workers), "--log-level", "warning", "--no-access-log"]
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                self.app,
+                "--factory",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ]
         else:
             command = [str(ROOT / ".venv/bin/verval"), "serve", "--workers", str(self.workers)]
-        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, start_new_session=True,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

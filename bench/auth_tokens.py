@@ -36,17 +36,26 @@ def bench_app():  # type: ignore[no-untyped-def]
 
     @get("/bench/me-without-auth", exclude_from_auth=True)
     async def me_without_auth() -> dict[str, object]:
-        return {"id": 1, "username": "bench", "display_name": "Bench", "role": "enumerator",
-                "scopes": ["17.06.01"], "session_id": "00000000-0000-0000-0000-000000000000"}
+        return {
+            "id": 1,
+            "username": "bench",
+            "display_name": "Bench",
+            "role": "enumerator",
+            "scopes": ["17.06.01"],
+            "session_id": "00000000-0000-0000-0000-000000000000",
+        }
 
     app.register(me_without_auth)
     return app
 
 
-async def load(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> tuple[float, list[float]]:
+async def load(
+    url: str, headers: dict[str, str], seconds: float, concurrency: int
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     stop_at = time.monotonic() + seconds
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=10) as client:
+
         async def worker() -> None:
             while time.monotonic() < stop_at:
                 started = time.perf_counter()
@@ -69,11 +78,31 @@ async def main(seconds: float, concurrency: int) -> None:
     var = tempfile.mkdtemp(prefix="verval-bench-")
     env = {"VERVAL_DATABASE_URL": database, "VERVAL_VAR_DIR": var, "VERVAL_SECRET_KEY": "b" * 64}
     try:
-        subprocess.run([str(ROOT / ".venv/bin/verval"), "migrate"], env={**os.environ, **env}, check=True,
-                       capture_output=True)
-        subprocess.run([str(ROOT / ".venv/bin/verval"), "users", "create", "bench", "--name", "Bench",
-                        "--role", "enumerator", "--scope", "17.06.01", "--password", PASSWORD],
-                       env={**os.environ, **env}, check=True, capture_output=True)
+        subprocess.run(
+            [str(ROOT / ".venv/bin/verval"), "migrate"],
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/verval"),
+                "users",
+                "create",
+                "bench",
+                "--name",
+                "Bench",
+                "--role",
+                "enumerator",
+                "--scope",
+                "17.06.01",
+                "--password",
+                PASSWORD,
+            ],
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
         server = Server(env, workers=1, app="bench.auth_tokens:bench_app")
         server.start()
         try:
@@ -81,7 +110,9 @@ async def main(seconds: float, concurrency: int) -> None:
                 login_times = []
                 for _ in range(40):
                     started = time.perf_counter()
-                    response = await client.post("/api/v1/auth/login", json={"username": "bench", "password": PASSWORD})
+                    response = await client.post(
+                        "/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}
+                    )
                     login_times.append(time.perf_counter() - started)
                     assert response.status_code == 200
                 token = response.json()["access_token"]
@@ -100,10 +131,16 @@ async def main(seconds: float, concurrency: int) -> None:
     print(f"concurrency {concurrency}, {seconds:.0f} s each, 1 uvicorn worker, PostgreSQL\n")
     print("| request | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|")
-    print(f"| same handler, no auth | {bare_rps:.0f} | {b['p50']:.1f} | {b['p95']:.1f} | {b['p99']:.1f} |")
-    print(f"| GET /api/v1/me (JWT + session lookup) | {auth_rps:.0f} | {a['p50']:.1f} | {a['p95']:.1f} | {a['p99']:.1f} |")
+    print(
+        f"| same handler, no auth | {bare_rps:.0f} | {b['p50']:.1f} | {b['p95']:.1f} | {b['p99']:.1f} |"
+    )
+    print(
+        f"| GET /api/v1/me (JWT + session lookup) | {auth_rps:.0f} | {a['p50']:.1f} | {a['p95']:.1f} | {a['p99']:.1f} |"
+    )
     print(f"\nauthenticated / bare throughput: {auth_rps / bare_rps:.2f}")
-    print(f"login (Argon2id t=3, m=64 MiB, p=2), sequential: p50 {lg['p50']:.0f} ms, p95 {lg['p95']:.0f} ms")
+    print(
+        f"login (Argon2id t=3, m=64 MiB, p=2), sequential: p50 {lg['p50']:.0f} ms, p95 {lg['p95']:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

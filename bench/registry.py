@@ -81,7 +81,9 @@ def admin() -> Principal:
     )  # fmt: skip
 
 
-async def create_enumerators(pg: asyncpg.Connection, village_counts: dict[str, int]) -> list[tuple[int, str]]:
+async def create_enumerators(
+    pg: asyncpg.Connection, village_counts: dict[str, int]
+) -> list[tuple[int, str]]:
     """One enumerator per 300 households of a village; only the first gets a real password
     hash (Argon2 for 1,300 users would dominate the run)."""
     real_hash = hash_password(PASSWORD)
@@ -99,7 +101,7 @@ async def create_enumerators(pg: asyncpg.Connection, village_counts: dict[str, i
                 real_hash if number == 1 else "!",
             )
             await pg.execute(
-                "INSERT INTO app_user_scope (\"user\", region_code) VALUES ($1, $2)", user_id, village
+                'INSERT INTO app_user_scope ("user", region_code) VALUES ($1, $2)', user_id, village
             )
             users.append((user_id, village))
     return users

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from api import db
 
-db.bind_engine(db.make_engine(f"sqlite:///{Path(tempfile.mkdtemp()) / 'scratch.sqlite3'}"), tables=[])
+db.bind_engine(
+    db.make_engine(f"sqlite:///{Path(tempfile.mkdtemp()) / 'scratch.sqlite3'}"), tables=[]
+)
 
 from piccolo.apps.migrations.commands.new import new  # noqa: E402
 

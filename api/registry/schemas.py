@@ -9,6 +9,7 @@ enumerator's own download (the form pre-fills them) and in the audited reveal.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -366,6 +367,8 @@ class SyncAssignment(msgspec.Struct):
     round_id: int
     state: str
     returned_comment: str | None
+    # The returned visit this assignment asks to redo: the phone's revisit_of.
+    returned_visit_id: uuid.UUID | None
     assigned_at: datetime
     updated_at: datetime
     household: SyncHousehold

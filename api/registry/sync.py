@@ -14,6 +14,7 @@ ahead of the log (a restored database), starts a full download instead.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from api.registry.changes import Cursor
 from api.registry.queries import region_names, where
 from api.registry.schemas import SyncAssignment, SyncHousehold, SyncResponse, SyncRound
 from api.registry.tables import Assignment, AssignmentChange, HouseholdMember, Round
+from api.visits.tables import Visit
 from auth.roles import Principal
 
 MEMBER_KEYS = ("nik", "name", "sex", "relationship", "marital_status")
@@ -91,8 +93,28 @@ async def _members(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return result
 
 
+async def _returned_visits(rows: list[dict[str, Any]]) -> dict[tuple[int, int], uuid.UUID]:
+    """The visit a reviewer returned, per (household, round) of a returned assignment.
+
+    The phone sends it as ``revisit_of`` so the revisit is linked to the visit it answers.
+    """
+    returned = [row for row in rows if row["state"] == "returned"]
+    if not returned:
+        return {}
+    found = await (
+        Visit.select(Visit.id, Visit.household_id, Visit.round_id)
+        .where(Visit.household_id.is_in(sorted({row["household_id"] for row in returned})))
+        .where(Visit.round_id.is_in(sorted({row["round"] for row in returned})))
+        .where(Visit.state == "returned")
+        .order_by(Visit.received_at)
+    )
+    # Newest last, so the newest returned visit of each pair wins.
+    return {(v["household_id"], v["round_id"]): v["id"] for v in found}
+
+
 async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list[SyncRound]]:
     members = await _members([row["household_id"] for row in rows])
+    returned = await _returned_visits(rows)
     names = await region_names({row["region_code"] for row in rows})
     round_ids = sorted({row["round"] for row in rows})
     rounds = (
@@ -108,6 +130,9 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
             round_id=row["round"],
             state=row["state"],
             returned_comment=row["returned_comment"],
+            returned_visit_id=returned.get((row["household_id"], row["round"]))
+            if row["state"] == "returned"
+            else None,
             assigned_at=row["assigned_at"],
             updated_at=row["updated_at"],
             household=SyncHousehold(

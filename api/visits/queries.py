@@ -17,7 +17,10 @@ async def visit_row(visit_id: uuid.UUID) -> dict[str, Any] | None:
 
 async def photo_rows(visit_id: uuid.UUID) -> list[dict[str, Any]]:
     return await (
-        Photo.select().where(Photo.visit == visit_id).order_by(Photo.captured_at).output(load_json=True)
+        Photo.select()
+        .where(Photo.visit == visit_id)
+        .order_by(Photo.captured_at)
+        .output(load_json=True)
     )
 
 
@@ -187,4 +190,6 @@ async def household_location(household_id: int) -> Point | None:
 
 
 async def flags_of(visit_id: uuid.UUID) -> list[dict[str, Any]]:
-    return await Flag.select().where(Flag.visit == visit_id).order_by(Flag.id).output(load_json=True)
+    return (
+        await Flag.select().where(Flag.visit == visit_id).order_by(Flag.id).output(load_json=True)
+    )

@@ -4,9 +4,8 @@ import { app } from "./app/controller";
 import { visitsFor } from "./data/db";
 import { t } from "./i18n";
 import { storageInfo } from "./storage";
+import { isStaff, type Screen, staffMenu, staffScreenFor } from "./staff/routes";
 import { h, nodes, throttled } from "./ui/dom";
-
-type Screen = (root: HTMLElement, ...args: string[]) => Promise<() => void>;
 
 const header = h("header", { class: "top" });
 const banner = h("div", { class: "banners" });
@@ -20,6 +19,10 @@ async function screenFor(hash: string): Promise<[Screen, string[], string]> {
   const [head, ...rest] = parts;
   if (!app.session || app.session.needsSignIn || head === "login") {
     return [(await import("./ui/login")).loginScreen, [], "login"];
+  }
+  if (isStaff(app.session.role) && head !== "account") {
+    const staff = await staffScreenFor(head ?? "", rest);
+    if (staff) return staff;
   }
   switch (head) {
     case "h":
@@ -42,6 +45,10 @@ async function route(): Promise<void> {
   cleanup?.();
   cleanup = null;
   document.body.dataset.screen = name;
+  const staff = isStaff(app.session?.role);
+  document.body.dataset.side = staff ? "staff" : "field";
+  if (staff) header.after(nav);
+  else view.after(nav);
   nav.hidden = name === "login" || name === "visit";
   drawNav(name);
   const root = h("div", { class: `screen screen-${name}` });
@@ -67,6 +74,16 @@ async function drawHeader(): Promise<void> {
 }
 
 function drawNav(active: string): void {
+  const role = app.session?.role;
+  if (isStaff(role)) {
+    // Staff work on a laptop: the menu is a bar under the header, not thumb tabs.
+    nav.className = "staff-menu";
+    nav.replaceChildren(...staffMenu(role as string).map(([name, href, label]) =>
+      h("a", { href, class: `nav-item${active.split("-")[0] === name ? " on" : ""}`,
+        "aria-current": active.split("-")[0] === name ? "page" : null }, label)));
+    return;
+  }
+  nav.className = "bottom";
   const item = (name: string, href: string, icon: string, label: string, badge = false) =>
     h("a", { href, class: `nav-item${active === name ? " on" : ""}`, "aria-current": active === name ? "page" : null },
       h("span", { class: "icon", "aria-hidden": "true" }, icon),

@@ -20,9 +20,7 @@ async def world(client, database, mukomuko, synthetic_file) -> dict[str, Any]:
     await make_user("aud", Role.AUDITOR, ["17.06"])
     await make_user("enum", Role.ENUMERATOR, ["17.06.01"])
     await make_user("root", Role.ADMIN, [])
-    return {
-        name: bearer(await login(client, name)) for name in ("spv.lp", "aud", "enum", "root")
-    }
+    return {name: bearer(await login(client, name)) for name in ("spv.lp", "aud", "enum", "root")}
 
 
 async def test_region_tree_is_scoped(client, world):
@@ -73,9 +71,13 @@ async def test_household_list_masks_and_filters_inside_scope(client, world):
 
 
 async def test_search_by_masked_nik_and_name_is_a_post_body(client, world):
-    member = await HouseholdMember.select(
-        HouseholdMember.nik, HouseholdMember.name, HouseholdMember.household
-    ).where(HouseholdMember.nik.like("170601%")).first()
+    member = (
+        await HouseholdMember.select(
+            HouseholdMember.nik, HouseholdMember.name, HouseholdMember.household
+        )
+        .where(HouseholdMember.nik.like("170601%"))
+        .first()
+    )
     masked = member["nik"][:4] + "••••••••" + member["nik"][-4:]
     found = await client.post(
         "/api/v1/households/search", json={"nik": masked}, headers=world["spv.lp"]
@@ -93,9 +95,11 @@ async def test_search_by_masked_nik_and_name_is_a_post_body(client, world):
     )
     assert member["household"] in [i["id"] for i in by_name.json()["items"]]
     # A NIK of another district is not found by a district supervisor.
-    other = await HouseholdMember.select(HouseholdMember.nik).where(
-        HouseholdMember.nik.like("170605%")
-    ).first()
+    other = (
+        await HouseholdMember.select(HouseholdMember.nik)
+        .where(HouseholdMember.nik.like("170605%"))
+        .first()
+    )
     hidden = await client.post(
         "/api/v1/households/search", json={"nik": other["nik"]}, headers=world["spv.lp"]
     )
@@ -107,9 +111,11 @@ async def test_search_by_masked_nik_and_name_is_a_post_body(client, world):
 
 
 async def test_detail_is_masked_and_reveal_is_audited(client, world):
-    household = await Household.select(Household.id, Household.kk_number).where(
-        Household.region_code == VILLAGES_01[0].code
-    ).first()
+    household = (
+        await Household.select(Household.id, Household.kk_number)
+        .where(Household.region_code == VILLAGES_01[0].code)
+        .first()
+    )
     detail = await client.get(f"/api/v1/households/{household['id']}", headers=world["aud"])
     assert detail.status_code == 200
     body = detail.json()
@@ -122,14 +128,16 @@ async def test_detail_is_masked_and_reveal_is_audited(client, world):
         f"/api/v1/households/{household['id']}/reveal", headers=world["spv.lp"]
     )
     assert revealed.status_code == 200 and revealed.json()["kk_number"] == household["kk_number"]
-    event = await AuditEvent.select().where(
-        AuditEvent.action == "household.identity_revealed"
-    ).first()
+    event = (
+        await AuditEvent.select().where(AuditEvent.action == "household.identity_revealed").first()
+    )
     assert event["object_id"] == str(household["id"])
     assert household["kk_number"] not in str(event["details"])
-    foreign = await Household.select(Household.id).where(
-        Household.region_code == VILLAGES_05[0].code
-    ).first()
+    foreign = (
+        await Household.select(Household.id)
+        .where(Household.region_code == VILLAGES_05[0].code)
+        .first()
+    )
     missing = await client.get(f"/api/v1/households/{foreign['id']}", headers=world["spv.lp"])
     assert missing.status_code == 404 and missing.json()["code"] == "household_not_found"
 
@@ -189,4 +197,8 @@ async def test_the_demo_loads_twice_to_the_same_state(database, tmp_path, make_s
     counts = (await Household.count(), await HouseholdMember.count(), await Assignment.count())
     assert counts[0] == 3000 and counts[2] == 120
     await load_demo(settings)
-    assert (await Household.count(), await HouseholdMember.count(), await Assignment.count()) == counts
+    assert (
+        await Household.count(),
+        await HouseholdMember.count(),
+        await Assignment.count(),
+    ) == counts

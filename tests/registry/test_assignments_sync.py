@@ -217,9 +217,7 @@ async def test_paging_and_a_cursor_of_another_user(client, field):
     assert other.status_code == 403
 
 
-async def test_delta_paging_and_a_corrected_baseline_reaches_the_phone(
-    client, field, tmp_path
-):
+async def test_delta_paging_and_a_corrected_baseline_reaches_the_phone(client, field, tmp_path):
     village = VILLAGES_01[0].code
     await assign(client, field, {"enumerator_id": field["ids"]["siti"], "region_code": village})
     first = await sync(client, field, "siti")

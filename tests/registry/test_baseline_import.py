@@ -40,8 +40,18 @@ def every_kind_of_row() -> list[list[Any]]:
     return [
         *family_a(),  # rows 2-4: good
         [  # row 5: good, with warnings (RT not a number, decile out of range, sex mismatch)
-            "1706011203150002", "1706014101900005", "Rukiah", "Dusun I", "abc", "1", V, "1",
-            "L", "", *HOUSING, "12",
+            "1706011203150002",
+            "1706014101900005",
+            "Rukiah",
+            "Dusun I",
+            "abc",
+            "1",
+            V,
+            "1",
+            "L",
+            "",
+            *HOUSING,
+            "12",
         ],
         one("1706011203150003", "1706011505780006", rel="1"),  # row 6: rejected with row 7
         one("1706011203150003", "170601150578000", rel="3"),  # row 7: NIK of 15 digits
@@ -57,8 +67,6 @@ def every_kind_of_row() -> list[list[Any]]:
         one("1706011203150009", "1706011505780014", village="17.06.01"),  # row 17: a district
         one("1706011203150010", "1706011505780015", name=""),  # row 18: no name
     ]
-
-
 
 
 @pytest.mark.parametrize("batch_rows", [2000, 1])  # one batch; a batch per family
@@ -109,9 +117,9 @@ async def test_every_kind_of_bad_row_is_reported_exactly(database, mukomuko, tmp
          "The name is empty."),
     ]  # fmt: skip
     # The good families are in, with the legacy BDT codes translated to the form's codes.
-    household = await Household.select().where(Household.kk_number == KK_A).output(
-        load_json=True
-    ).first()
+    household = (
+        await Household.select().where(Household.kk_number == KK_A).output(load_json=True).first()
+    )
     assert household["head_name"] == "Sutrisno" and household["head_nik"] == "1706011505780001"
     assert (household["rt"], household["rw"], household["member_count"]) == ("001", "002", 3)
     assert household["baseline"] == {
@@ -124,9 +132,11 @@ async def test_every_kind_of_bad_row_is_reported_exactly(database, mukomuko, tmp
         "cooking_fuel": "4",  # BDT 3 gas 3 kg
         "toilet_facility": "6",  # BDT 4 tidak ada
     }
-    members = await HouseholdMember.select().where(
-        HouseholdMember.household == household["id"]
-    ).order_by(HouseholdMember.position)
+    members = (
+        await HouseholdMember.select()
+        .where(HouseholdMember.household == household["id"])
+        .order_by(HouseholdMember.position)
+    )
     assert [(m["name"], m["sex"], str(m["birth_date"]), m["relationship"]) for m in members] == [
         ("Sutrisno", "1", "1978-05-15", "1"),
         ("Siti Aminah", "2", "1982-08-22", "2"),
@@ -174,13 +184,18 @@ async def test_reimport_changes_nothing_and_a_corrected_file_updates_what_change
     corrected.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n")
     result = await run_import(corrected)
     assert (result.households_updated, result.households_unchanged) == (1, 39)
-    household = await Household.select().where(Household.kk_number == target_kk).output(
-        load_json=True
-    ).first()
+    household = (
+        await Household.select()
+        .where(Household.kk_number == target_kk)
+        .output(load_json=True)
+        .first()
+    )
     assert household["baseline"]["floor_material"] == "2"
     assert household["head_name"] == "Nama Diperbaiki"
     head_before = next(m for m in before_members if m["nik"] == family_rows[0][header.index("nik")])
-    head_after = await HouseholdMember.select().where(HouseholdMember.id == head_before["id"]).first()
+    head_after = (
+        await HouseholdMember.select().where(HouseholdMember.id == head_before["id"]).first()
+    )
     assert head_after["name"] == "Nama Diperbaiki"  # the member keeps its id
     if leaving:
         assert not await HouseholdMember.exists().where(HouseholdMember.nik == leaving)
@@ -202,14 +217,44 @@ async def test_a_nik_of_a_household_already_imported_is_refused(database, mukomu
 async def test_xlsx_with_canonical_names_and_excel_numbers(database, mukomuko, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["No KK", "NIK", "Name", "Region Code", "Relationship", "Sex", "Birth Date",
-                  "RT", "RW", "floor_material", "lighting", "electricity_power", "floor_area"])
+    sheet.append(
+        [
+            "No KK",
+            "NIK",
+            "Name",
+            "Region Code",
+            "Relationship",
+            "Sex",
+            "Birth Date",
+            "RT",
+            "RW",
+            "floor_material",
+            "lighting",
+            "electricity_power",
+            "floor_area",
+        ]
+    )
     from datetime import datetime
 
     # Excel keeps 16-digit numbers only as floats, so registers store them as text; dates
     # are real date cells; RT/RW are numbers.
-    sheet.append(["1706051203150001", "1706051505780001", "Darmawan", "17.06.05.2004", 1, "L",
-                  datetime(1978, 5, 15), 4, 1, 6, 1, 2, 36.0])
+    sheet.append(
+        [
+            "1706051203150001",
+            "1706051505780001",
+            "Darmawan",
+            "17.06.05.2004",
+            1,
+            "L",
+            datetime(1978, 5, 15),
+            4,
+            1,
+            6,
+            1,
+            2,
+            36.0,
+        ]
+    )
     sheet.append(["1706051203150001", "1706055704800002", "Asnah", "17.06.05.2004", 2, "P",
                   datetime(1980, 4, 17), 4, 1, 6, 1, 2, 36.0])  # fmt: skip
     path = tmp_path / "baseline.xlsx"
@@ -221,9 +266,10 @@ async def test_xlsx_with_canonical_names_and_excel_numbers(database, mukomuko, t
     assert household["baseline"] == {
         "floor_material": "6", "lighting": "1", "electricity_power": "2", "floor_area": 36,
     }  # fmt: skip
-    assert [m["birth_date"].isoformat() for m in await HouseholdMember.select().order_by(
-        HouseholdMember.position
-    )] == ["1978-05-15", "1980-04-17"]
+    assert [
+        m["birth_date"].isoformat()
+        for m in await HouseholdMember.select().order_by(HouseholdMember.position)
+    ] == ["1978-05-15", "1980-04-17"]
     # Same workbook again: nothing changes.
     again = await run_import(path)
     assert (again.households_unchanged, again.households_updated) == (1, 0)

@@ -29,6 +29,7 @@ async def test_return_reaches_the_phone_and_the_revisit_links_back(app_client, p
     assert first["full"] and len(first["assignments"]) == 3
     mine = next(a for a in first["assignments"] if a["household"]["id"] == household)
     assert mine["state"] == "open" and mine["returned_comment"] is None
+    assert mine["returned_visit_id"] is None
 
     visit_id, _ = await send_visit(app_client, phone, field, household)
     after_visit = await _sync(app_client, phone, first["cursor"])
@@ -54,6 +55,8 @@ async def test_return_reaches_the_phone_and_the_revisit_links_back(app_client, p
     reopened = delta["assignments"][0]
     assert reopened["assignment_id"] == mine["assignment_id"]
     assert reopened["state"] == "returned" and reopened["returned_comment"] == COMMENT
+    # ...and names the visit to redo, which the phone sends back as revisit_of.
+    assert reopened["returned_visit_id"] == str(visit_id)
     assert (await _sync(app_client, phone, delta["cursor"]))["assignments"] == []
 
     # revisit_of must name a returned visit of the same household.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from api.audit.service import Actor
@@ -11,6 +12,7 @@ from survey_forms import get_form
 from tests.registry.matrix_world import add_registry_world
 from tests.review.matrix_world import add_review_world
 from tests.security.matrix import ROLES, Row, all_rows
+from tests.support.routes import api_routes, uncovered
 from tests.support.users import bearer, login, make_user
 
 OWN_DISTRICT = "17.06.01"
@@ -71,3 +73,25 @@ async def test_authorization_matrix(client, database):
                     assert response.headers["content-type"].startswith("application/problem+json")
     assert not mismatches, f"{len(mismatches)} of {checked} cells differ:\n" + "\n".join(mismatches)
     assert checked >= len(rows) * 5
+
+
+# Routes that take no bearer token, each with the tests that cover who may use it.
+OUTSIDE_THE_MATRIX = {
+    ("POST", "/api/v1/auth/login"): "tests/auth/test_tokens_and_sessions.py",
+    ("POST", "/api/v1/auth/refresh"): "tests/auth/test_tokens_and_sessions.py",
+    ("POST", "/api/v1/auth/logout"): "tests/auth/test_tokens_and_sessions.py",
+    ("POST", "/api/v1/auth/enrol"): "tests/auth/test_enrolment_and_throttling.py",
+    # a signed, expiring URL is the credential
+    ("GET", "/api/v1/media/local/{key:path}"): "tests/media/test_object_store_contract.py",
+}
+
+
+def test_every_api_route_has_a_matrix_row(app):
+    """A new endpoint must say who may call it: one row per route, or this fails."""
+    placeholder = "1"
+    requests = [(row.method, re.sub(r"\{[^}]+\}", placeholder, row.path)) for row in all_rows()]
+    requests += [(method, path) for method, path in OUTSIDE_THE_MATRIX]
+    missing = uncovered(api_routes(app), requests)
+    assert missing == [], "routes without an authorisation-matrix row: " + ", ".join(
+        f"{r.method} {r.path}" for r in missing
+    )

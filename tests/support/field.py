@@ -50,8 +50,14 @@ async def build_field(households: int = 3) -> Field:
     enumerator = await make_user("siti", Role.ENUMERATOR, ["17.06.01"])
     other = await make_user("budi", Role.ENUMERATOR, ["17.06.05"])
     round_rows = await Round.insert(
-        Round(name="Verval Juni 2026", region_code="17.06", starts_on=date(2026, 6, 1),
-              ends_on=date(2026, 12, 31), state="open", created_by="test")
+        Round(
+            name="Verval Juni 2026",
+            region_code="17.06",
+            starts_on=date(2026, 6, 1),
+            ends_on=date(2026, 12, 31),
+            state="open",
+            created_by="test",
+        )
     ).returning(Round.id)
     round_id = round_rows[0]["id"]
     ids = []
@@ -59,26 +65,48 @@ async def build_field(households: int = 3) -> Field:
         village = VILLAGE if index < households else FOREIGN_VILLAGE
         rows = await Household.insert(
             Household(
-                kk_number=f"17060112019{index:05d}", region_code=village, address=f"Jl. Melati {index}",
-                rt="001", rw="002", head_name="Kepala", head_nik=None,
-                latitude=HOME[0] + index * 0.01, longitude=HOME[1], baseline={"house_ownership": "1"},
+                kk_number=f"17060112019{index:05d}",
+                region_code=village,
+                address=f"Jl. Melati {index}",
+                rt="001",
+                rw="002",
+                head_name="Kepala",
+                head_nik=None,
+                latitude=HOME[0] + index * 0.01,
+                longitude=HOME[1],
+                baseline={"house_ownership": "1"},
                 member_count=1,
             )
         ).returning(Household.id)
         household_id = rows[0]["id"]
         await HouseholdMember.insert(
-            HouseholdMember(household=household_id, position=0, nik=f"17060141019{index:05d}",
-                            name="Anggota", sex="1", relationship="1")
+            HouseholdMember(
+                household=household_id,
+                position=0,
+                nik=f"17060141019{index:05d}",
+                name="Anggota",
+                sex="1",
+                relationship="1",
+            )
         )
         owner = enumerator.id if index < households else other.id
         await Assignment.insert(
-            Assignment(round=round_id, household=household_id, enumerator=owner,
-                       region_code=village, state="open", assigned_by="test")
+            Assignment(
+                round=round_id,
+                household=household_id,
+                enumerator=owner,
+                region_code=village,
+                state="open",
+                assigned_by="test",
+            )
         )
         ids.append(household_id)
     return Field(
-        enumerator_id=enumerator.id, round_id=round_id, household_ids=ids[:households],
-        foreign_household_id=ids[-1], other_enumerator_id=other.id,
+        enumerator_id=enumerator.id,
+        round_id=round_id,
+        household_ids=ids[:households],
+        foreign_household_id=ids[-1],
+        other_enumerator_id=other.id,
     )
 
 
@@ -106,22 +134,36 @@ class PhonePhoto:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    def declared(self, captured_at: datetime, location: tuple[float, float] = HOME) -> dict[str, Any]:
+    def declared(
+        self, captured_at: datetime, location: tuple[float, float] = HOME
+    ) -> dict[str, Any]:
         return {
-            "id": str(self.id), "kind": self.kind, "sha256": self.sha256, "size": len(self.data),
+            "id": str(self.id),
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "size": len(self.data),
             "captured_at": captured_at.isoformat(),
             "gps": {"lat": location[0], "lon": location[1], "accuracy_m": 8.0},
         }
 
 
 def photos_for(kinds: list[str], seed: int = 0) -> list[PhonePhoto]:
-    return [PhonePhoto(uuid.uuid4(), kind, jpeg_bytes(seed * 10 + i)) for i, kind in enumerate(kinds)]
+    return [
+        PhonePhoto(uuid.uuid4(), kind, jpeg_bytes(seed * 10 + i)) for i, kind in enumerate(kinds)
+    ]
 
 
 def visit_body(
-    field_: Field, household_id: int, photos: list[PhonePhoto], *, outcome: str = "found",
-    started: datetime | None = None, minutes: float = 12, location: tuple[float, float] | None = None,
-    accuracy: float | None = 6.5, answers: dict[str, Any] | None = None,
+    field_: Field,
+    household_id: int,
+    photos: list[PhonePhoto],
+    *,
+    outcome: str = "found",
+    started: datetime | None = None,
+    minutes: float = 12,
+    location: tuple[float, float] | None = None,
+    accuracy: float | None = 6.5,
+    answers: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     started = started or datetime.now(UTC) - timedelta(hours=1)
     ended = started + timedelta(minutes=minutes)
@@ -131,15 +173,19 @@ def visit_body(
         "household_id": household_id,
         "round_id": field_.round_id,
         "form": {"id": "dtks_verval", "version": 1},
-        "answers": answers if answers is not None else (
-            dtks_submission() if outcome == "found" else {}
-        ),
+        "answers": answers
+        if answers is not None
+        else (dtks_submission() if outcome == "found" else {}),
         "outcome": outcome,
         "eligibility": "layak" if outcome == "found" else None,
         "started_at": started.isoformat(),
         "ended_at": ended.isoformat(),
-        "gps": {"lat": location[0], "lon": location[1], "accuracy_m": accuracy,
-                "fixed_at": started.isoformat()},
+        "gps": {
+            "lat": location[0],
+            "lon": location[1],
+            "accuracy_m": accuracy,
+            "fixed_at": started.isoformat(),
+        },
         "device_id": "android-test-1",
         "app_version": "1.0.0",
         "photos": [p.declared(started + timedelta(minutes=2), location) for p in photos],

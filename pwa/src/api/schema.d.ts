@@ -138,6 +138,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deployment settings for the screens (map tiles) */
+        get: operations["ApiV1ConfigClientConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/forms": {
         parameters: {
             query?: never;
@@ -904,6 +921,10 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** ClientConfig */
+        ClientConfig: {
+            map: components["schemas"]["MapConfig"];
+        };
         /**
          * DecisionKind
          * @enum {string}
@@ -1151,6 +1172,12 @@ export interface components {
             device_label: string;
             password: string;
             username: string;
+        };
+        /** MapConfig */
+        MapConfig: {
+            attribution: string;
+            max_zoom: number;
+            tile_url: string | null;
         };
         /** MemberChange */
         MemberChange: {
@@ -1479,6 +1506,7 @@ export interface components {
             };
             household: components["schemas"]["SyncHousehold"];
             returned_comment: string | null;
+            returned_visit_id: string | null;
             round_id: number;
             state: string;
             /** Format: date-time */
@@ -2125,6 +2153,26 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+        };
+    };
+    ApiV1ConfigClientConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientConfig"];
                 };
             };
         };

@@ -6,6 +6,19 @@ ROWS: list[Row] = [
     # --- accounts (issue 3) ---
     Row("GET", "/api/v1/me", own=same(200)),
     Row("GET", "/api/v1/me/sessions", own=same(200)),
+    Row("DELETE", "/api/v1/me/sessions/00000000-0000-4000-8000-000000000001", own=same(404)),
+    Row(
+        "POST",
+        "/api/v1/me/password",
+        body={"current_password": "not-the-password", "new_password": "a-new-long-passphrase"},
+        own=same(403),  # wrong_password: the matrix users' own password is another
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/users/{enumerator}/sessions/00000000-0000-4000-8000-000000000001",
+        own=only({"admin": 404, "supervisor": 404}),
+        foreign=only({"admin": 404, "supervisor": 404}),
+    ),
     Row("GET", "/api/v1/users", own=only({"admin": 200, "supervisor": 200})),
     Row(
         "GET",

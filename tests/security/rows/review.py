@@ -36,4 +36,15 @@ ROWS: list[Row] = [
         foreign=only({"admin": 201, "supervisor": 404}),
     ),
     Row("GET", "/api/v1/households/{household}/trail", own=only(READERS), foreign=FOREIGN_READ),
+    # Verification and bundles: a region or household outside the caller's scope is 404.
+    Row("GET", "/api/v1/audit/verify?household={household}", own=only(READERS),
+        foreign=FOREIGN_READ),
+    Row("GET", "/api/v1/audit/bundles?household={household}", own=only(READERS),
+        foreign=FOREIGN_READ),
+    # Intake is the enumerators' alone; others are refused before the body is read. An
+    # empty body is refused as invalid (the foreign-household case: tests/visits).
+    Row("PUT", "/api/v1/visits/00000000-0000-4000-8000-000000000001", body={},
+        own=only({"enumerator": 400})),
+    Row("PUT", "/api/v1/visits/00000000-0000-4000-8000-000000000001/photos/"
+        "00000000-0000-4000-8000-000000000002", own=only({"enumerator": 415})),  # no JPEG
 ]  # fmt: skip

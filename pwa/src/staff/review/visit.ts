@@ -1,0 +1,7 @@
+// Placeholder: replaced by the screen's implementation.
+import { h } from "../../ui/dom";
+
+export async function visitReviewScreen(root: HTMLElement, ..._args: string[]): Promise<() => void> {
+  root.replaceChildren(h("h1", null, "review/visit"));
+  return () => undefined;
+}

@@ -1,0 +1,60 @@
+// The staff side of the PWA (supervisors, auditors, admins): same origin, same sign-in;
+// what a person sees follows their role. Each area is its own lazily loaded chunk, so
+// an enumerator's phone never downloads these screens.
+import { strings } from "./strings";
+
+export type Screen = (root: HTMLElement, ...args: string[]) => Promise<() => void>;
+export type Route = [Screen, string[], string];
+
+export const STAFF_ROLES = new Set(["supervisor", "auditor", "admin"]);
+
+export function isStaff(role: string | undefined): boolean {
+  return role !== undefined && STAFF_ROLES.has(role);
+}
+
+const s = strings(
+  { review: "Periksa", progress: "Kemajuan", assign: "Penugasan", audit: "Audit", account: "Akun" },
+  { review: "Review", progress: "Progress", assign: "Assignments", audit: "Audit", account: "Account" },
+);
+
+/** The staff menu for a role: [route name, href, label]. */
+export function staffMenu(role: string): [string, string, string][] {
+  const items: [string, string, string][] = [
+    ["review", "#/review", s("review")],
+    ["progress", "#/progress", s("progress")],
+  ];
+  if (role === "supervisor" || role === "admin") items.push(["assign", "#/assign", s("assign")]);
+  items.push(["audit", "#/audit", s("audit")]);
+  items.push(["account", "#/account", s("account")]);
+  return items;
+}
+
+/**
+ * #/review                      queue (filters in the query part of the hash)
+ * #/review/visit/<uuid>         one visit
+ * #/progress                    progress per village and enumerator, visits on a map
+ * #/assign                      assignment management
+ * #/audit                       auditor home: household search, verify a region, bundles
+ * #/audit/household/<id>        one household's trail
+ */
+export async function staffScreenFor(head: string, rest: string[]): Promise<Route | null> {
+  switch (head) {
+    case "":
+    case "review":
+      if (rest[0] === "visit" && rest[1]) {
+        return [(await import("./review/visit")).visitReviewScreen, [rest[1]], "review-visit"];
+      }
+      return [(await import("./review/queue")).reviewQueueScreen, rest, "review"];
+    case "progress":
+      return [(await import("./progress/progress")).progressScreen, rest, "progress"];
+    case "assign":
+      return [(await import("./assign/assign")).assignScreen, rest, "assign"];
+    case "audit":
+      if (rest[0] === "household" && rest[1]) {
+        return [(await import("./audit/trail")).trailScreen, [rest[1]], "audit-trail"];
+      }
+      return [(await import("./audit/audit")).auditScreen, rest, "audit"];
+    default:
+      return null;
+  }
+}
