@@ -7,13 +7,17 @@ file stays the index of what the CLI can do.
 from __future__ import annotations
 
 import asyncio
+import getpass
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
 
 from api import db
+from api.audit.service import Actor
+from api.resources import build_object_store
 from api.settings import Settings, load_settings
+from media.store import ObjectStore
 
 T = TypeVar("T")
 
@@ -32,6 +36,24 @@ def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
             await db.close_engine(engine)
 
     return asyncio.run(runner())
+
+
+def run_with_store(work: Callable[[ObjectStore], Awaitable[T]]) -> T:
+    """Like :func:`run_with_database`, with the configured object store open too."""
+
+    async def with_store(settings: Settings) -> T:
+        store = build_object_store(settings)
+        try:
+            return await work(store)
+        finally:
+            await store.aclose()
+
+    return run_with_database(with_store)
+
+
+def cli_actor() -> Actor:
+    """Who a command acts as in the audit chain: the operating-system user."""
+    return Actor(f"cli:{getpass.getuser()}")
 
 
 @click.group(help="Verval: field verification of the social-welfare register.")
@@ -82,7 +104,9 @@ def register_commands(group: click.Group, commands: list[Any]) -> None:
         group.add_command(command)
 
 
-def main() -> None:
+def build_cli() -> click.Group:
+    """The ``verval`` command with every domain's commands (imported here, not at import
+    time, so ``api.cli`` stays cheap to import for the domain modules)."""
     from api.audit.cli import audit
     from api.demo import demo_command
     from api.files.cli import media
@@ -94,7 +118,11 @@ def main() -> None:
     register_commands(
         cli, [demo_command, users, forms, media, *registry_commands, audit, *report_commands]
     )
-    cli()
+    return cli
+
+
+def main() -> None:
+    build_cli()()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -10,31 +9,15 @@ import click
 
 from api import db
 from api.audit.bundle import BundleScope, build_bundle, verify_bundle
+from api.audit.service import append_event
 from api.audit.verify import verify
-from api.resources import build_object_store
-from api.settings import load_settings
+from api.cli import cli_actor, run_with_store
+from media.store import ObjectStore
 
 
 @click.group(help="The audit chain and evidence.")
 def audit() -> None:
     pass
-
-
-def _with_store(work):  # type: ignore[no-untyped-def]
-    settings = load_settings()
-
-    async def run():  # type: ignore[no-untyped-def]
-        engine = db.make_engine(settings.effective_database_url)
-        db.bind_engine(engine)
-        await db.open_engine(engine)
-        store = build_object_store(settings)
-        try:
-            return await work(store)
-        finally:
-            await store.aclose()
-            await db.close_engine(engine)
-
-    return asyncio.run(run())
 
 
 @audit.command(
@@ -47,7 +30,7 @@ def _with_store(work):  # type: ignore[no-untyped-def]
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def verify_command(region: str | None, household: int | None, as_json: bool) -> None:
-    report = _with_store(lambda store: verify(store, region=region, household_id=household))
+    report = run_with_store(lambda store: verify(store, region=region, household_id=household))
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:
@@ -77,14 +60,24 @@ def bundle_command(region: str | None, household: int | None, output: Path) -> N
     if (region is None) == (household is None):
         raise click.UsageError("give exactly one of --region or --household")
 
-    async def work(store):  # type: ignore[no-untyped-def]
+    scope = BundleScope(region=region, household_id=household)
+
+    async def work(store: ObjectStore) -> None:
+        # Written to the chain before the first byte, as the HTTP download is.
+        async with db.write_transaction():
+            await append_event(
+                cli_actor(),
+                "audit.bundle_exported",
+                "bundle",
+                scope.region or f"household:{scope.household_id}",
+                region_code=scope.region,
+                details=scope.describe(),
+            )
         with output.open("wb") as handle:
-            async for chunk in build_bundle(
-                store, BundleScope(region=region, household_id=household)
-            ):
+            async for chunk in build_bundle(store, scope):
                 handle.write(chunk)
 
-    _with_store(work)
+    run_with_store(work)
     click.echo(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB)")
 
 

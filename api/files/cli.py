@@ -7,13 +7,9 @@ nothing: evidence is write-once (Object Lock on S3), and an orphan is harmless.
 
 from __future__ import annotations
 
-import asyncio
-
 import click
 
-from api import db
-from api.resources import build_object_store
-from api.settings import load_settings
+from api.cli import run_with_store
 from api.visits.tables import Photo
 
 
@@ -52,20 +48,7 @@ def media() -> None:
     help="Only list (the only mode: evidence is write-once).",
 )
 def gc(dry_run: bool) -> None:
-    settings = load_settings()
-
-    async def run() -> list[str]:
-        engine = db.make_engine(settings.effective_database_url)
-        db.bind_engine(engine)
-        await db.open_engine(engine)
-        store = build_object_store(settings)
-        try:
-            return await unreferenced_objects(store)
-        finally:
-            await store.aclose()
-            await db.close_engine(engine)
-
-    orphans = asyncio.run(run())
+    orphans = run_with_store(unreferenced_objects)
     for key in orphans:
         click.echo(key)
     click.echo(f"{len(orphans)} unreferenced objects (nothing deleted)", err=True)

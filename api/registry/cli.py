@@ -20,7 +20,7 @@ from rich.progress import (
 )
 
 from api.audit.service import Actor
-from api.cli import run_with_database
+from api.cli import cli_actor, run_with_database
 from api.errors import DomainError
 from api.registry import assignments as assignment_service
 from api.registry import rounds as round_service
@@ -42,7 +42,7 @@ console = Console(stderr=True)
 
 
 def _actor() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}")
+    return cli_actor()
 
 
 def _cli_principal() -> Principal:
