@@ -38,17 +38,21 @@ def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
     return asyncio.run(runner())
 
 
-def run_with_store(work: Callable[[ObjectStore], Awaitable[T]]) -> T:
+def run_with_resources(work: Callable[[Settings, ObjectStore], Awaitable[T]]) -> T:
     """Like :func:`run_with_database`, with the configured object store open too."""
 
     async def with_store(settings: Settings) -> T:
         store = build_object_store(settings)
         try:
-            return await work(store)
+            return await work(settings, store)
         finally:
             await store.aclose()
 
     return run_with_database(with_store)
+
+
+def run_with_store(work: Callable[[ObjectStore], Awaitable[T]]) -> T:
+    return run_with_resources(lambda _, store: work(store))
 
 
 def cli_actor() -> Actor:

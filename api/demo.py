@@ -12,13 +12,14 @@ import click
 
 from api import db
 from api.audit.service import Actor
-from api.cli import run_with_database
+from api.cli import run_with_resources
 from api.forms import service as forms_service
 from api.settings import Settings
 from auth import queries as auth_queries
 from auth import service as auth_service
 from auth.roles import Role
 from auth.schemas import UserCreate
+from media.store import ObjectStore
 from survey_forms import shipped_forms
 
 DEMO_REGENCY = "17.06"  # Kabupaten Mukomuko, Bengkulu
@@ -48,10 +49,18 @@ DEMO_USERS = (
         "enumerator", "Enumerator Lubuk Pinang", Role.ENUMERATOR, ("17.06.01",), DEMO_PASSWORD
     ),
     DemoUser("enumerator.ipuh", "Enumerator Ipuh", Role.ENUMERATOR, ("17.06.05",), DEMO_PASSWORD),
+    # Has already sent the demo's visits (api/visits/demo.py): the supervisor's queue.
+    DemoUser(
+        "enumerator.demo",
+        "Enumerator Desa Lubuk Gedang",
+        Role.ENUMERATOR,
+        ("17.06.01",),
+        DEMO_PASSWORD,
+    ),
 )
 
 
-async def load_demo(settings: Settings) -> list[DemoUser]:
+async def load_demo(settings: Settings, store: ObjectStore) -> list[DemoUser]:
     await db.migrate()
     actor = Actor("system:demo")
     for form in shipped_forms().values():
@@ -71,12 +80,15 @@ async def load_demo(settings: Settings) -> list[DemoUser]:
     from api.registry.demo import load_registry_demo
 
     await load_registry_demo(actor)  # regions, households, a round, assignments
+    from api.visits.demo import load_visits_demo
+
+    await load_visits_demo(settings, store)  # visits already sent, for the review queue
     return list(DEMO_USERS)
 
 
 @click.command("demo", help="Load the Mukomuko demo (idempotent) and print the demo logins.")
 def demo_command() -> None:
-    users = run_with_database(load_demo)
+    users = run_with_resources(load_demo)
     click.echo("Demo logins (username / password):")
     for user in users:
         scope = ", ".join(user.scopes) or "all regions"

@@ -10,7 +10,7 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,32 @@ class ImageFacts:
     perceptual_hash: str = ""  # 64-bit difference hash, hex
 
 
+_SOS, _EOI, _COM = 0xDA, 0xD9, 0xFE
+
+
+def _metadata_segments(handle: Any) -> Iterator[bytes]:
+    """The payloads of the APPn and COM segments before the image data (where a polyglot
+    hides its markup). A malformed header ends the walk; the full decode then judges it."""
+    handle.seek(2)
+    while True:
+        marker = handle.read(2)
+        while len(marker) == 2 and marker == b"\xff\xff":  # fill bytes before a marker
+            marker = b"\xff" + handle.read(1)
+        if len(marker) < 2 or marker[0] != 0xFF or marker[1] in (_SOS, _EOI):
+            return
+        length_bytes = handle.read(2)
+        if len(length_bytes) < 2:
+            return
+        length = int.from_bytes(length_bytes, "big")
+        if length < 2:
+            return
+        kind = marker[1]
+        if 0xE0 <= kind <= 0xEF or kind == _COM:
+            yield handle.read(length - 2)
+        else:
+            handle.seek(length - 2, io.SEEK_CUR)
+
+
 def inspect_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> ImageFacts:
     """Check magic bytes, trailing data and markup, then fully decode under a pixel cap."""
     size = path.stat().st_size
@@ -62,9 +88,10 @@ def inspect_jpeg(path: Path, *, max_pixels: int = MAX_PIXELS) -> ImageFacts:
             raise ImageRejected(
                 "not_a_jpeg", "The JPEG is truncated or has data after its end marker."
             )
-        handle.seek(0)
-        while chunk := handle.read(1 << 20):
-            if _MARKUP.search(chunk):
+        # Only the metadata segments are searched: the compressed image data is random
+        # bytes that spell "<svg" by chance in about one photo in a few hundred.
+        for payload in _metadata_segments(handle):
+            if _MARKUP.search(payload):
                 raise ImageRejected("not_a_jpeg", "The JPEG carries embedded markup.")
     try:
         with Image.open(path, formats=["JPEG"]) as image:

@@ -29,6 +29,7 @@ DEMO_ROUND = "Verval Juni 2026"
 DEMO_ASSIGNMENTS = {
     "enumerator": ("17.06.01.2005", "17.06.01.2006", "17.06.01.2007"),
     "enumerator.ipuh": ("17.06.05.2004", "17.06.05.2005", "17.06.05.2006"),
+    "enumerator.demo": ("17.06.01.2008",),
 }
 
 

@@ -191,14 +191,26 @@ async def test_rounds_are_shared_downwards_and_changed_only_by_who_covers_them(c
 async def test_the_demo_loads_twice_to_the_same_state(database, tmp_path, make_settings):
     from api.demo import load_demo
     from api.registry.tables import Assignment
+    from api.resources import build_object_store
+    from api.review.tables import Decision
+    from api.visits.tables import Flag, Photo, Visit
 
     settings = make_settings()
-    await load_demo(settings)
-    counts = (await Household.count(), await HouseholdMember.count(), await Assignment.count())
-    assert counts[0] == 3000 and counts[2] == 120
-    await load_demo(settings)
-    assert (
-        await Household.count(),
-        await HouseholdMember.count(),
-        await Assignment.count(),
-    ) == counts
+    store = build_object_store(settings)
+
+    async def counts() -> tuple[int, ...]:
+        return tuple(
+            [await table.count() for table in (Household, HouseholdMember, Assignment)]
+            + [await table.count() for table in (Visit, Photo, Flag, Decision)]
+        )
+
+    await load_demo(settings, store)
+    first = await counts()
+    households, _, assignments, visits, photos, flags, decisions = first
+    assert households == 3000 and assignments > 120
+    # The supervisor's queue: a dozen visits through the real intake, some flagged, two
+    # approved; every photo stored.
+    assert visits == 12 and photos > visits and flags >= 5 and decisions == 2
+    await load_demo(settings, store)
+    assert await counts() == first
+    await store.aclose()
