@@ -48,6 +48,7 @@ def build_object_store(settings: Settings) -> ObjectStore:
 @asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Open the database pool and the object store; close them on the way out."""
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(settings.effective_database_url, pool_max=settings.database_pool_max)
     db.bind_engine(engine)
     await db.open_engine(engine, tolerate_failure=True)

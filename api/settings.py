@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         return self.media_dir or self.var_dir / "media"
 
     @property
+    def spool_dir(self) -> Path:
+        """Where photo uploads are spooled while they are checked (made at start-up)."""
+        return self.var_dir / "tmp"
+
+    @property
     def uses_s3(self) -> bool:
         return self.s3_endpoint is not None
 

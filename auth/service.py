@@ -11,7 +11,7 @@ from api import db
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from auth import queries
-from auth.passwords import hash_password, password_problem, verify_password
+from auth.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
 from auth.roles import Principal, Role, region_covers
 from auth.schemas import TokenPair, UserCreate, UserOut, UserUpdate
 from auth.tables import DeviceSession, EnrolmentCode, LoginThrottle, RefreshToken, User, UserScope
@@ -159,7 +159,7 @@ async def login(
     await _refuse_if_throttled(username, client, now)
     user = await queries.user_by_username(username)
     # Always verify (against a dummy hash for unknown users): equal timing, equal answer.
-    ok = verify_password(user["password_hash"] if user else None, password)
+    ok = await verify_password_off_loop(user["password_hash"] if user else None, password)
     if not ok or user is None or not user["active"]:
         raise await _fail_attempt(
             username, client, "auth.login_failed", now, "Username or password is wrong."
@@ -284,16 +284,17 @@ async def principal_for_session(session_id: str, user_id: str) -> Principal | No
 async def change_password(principal: Principal, current: str, new: str) -> None:
     user = await queries.user_by_id(principal.user_id)
     assert user is not None
-    if not verify_password(user["password_hash"], current):
+    if not await verify_password_off_loop(user["password_hash"], current):
         raise Forbidden("The current password is wrong.", code="wrong_password")
     problem = password_problem(new, user["username"])
     if problem:
         raise Unprocessable(problem, code="weak_password")
     now = _now()
+    new_hash = await hash_password_off_loop(new)
     async with db.write_transaction():
-        await User.update(
-            {User.password_hash: hash_password(new), User.password_changed_at: now}
-        ).where(User.id == principal.user_id)
+        await User.update({User.password_hash: new_hash, User.password_changed_at: now}).where(
+            User.id == principal.user_id
+        )
         # Other devices must sign in again with the new password.
         await queries.revoke_sessions(
             principal.user_id, "password_changed", now, except_session=principal.session_id
@@ -474,6 +475,7 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
         raise Unprocessable(
             "Every role but admin needs at least one region scope.", code="scope_required"
         )
+    password_hash = await hash_password_off_loop(data.password)  # before the write lock
     async with db.write_transaction():
         if await queries.user_by_username(data.username):
             raise Conflict("That username is taken.", code="username_taken")
@@ -482,7 +484,7 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
                 username=data.username.lower(),
                 display_name=data.display_name,
                 role=data.role.value,
-                password_hash=hash_password(data.password),
+                password_hash=password_hash,
                 active=True,
             )
         ).returning(User.id)

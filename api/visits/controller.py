@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get, put
@@ -63,8 +62,6 @@ class VisitIntakeController(Controller):
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in PHOTO_CONTENT_TYPES:
             return _unsupported(request, content_type)
-        spool = Path(settings.var_dir) / "tmp"
-        spool.mkdir(parents=True, exist_ok=True)
         receipt, created = await photos.receive_photo(
             request.user,
             visit_id,
@@ -72,7 +69,7 @@ class VisitIntakeController(Controller):
             request.stream(),
             store=resources.store,
             max_bytes=settings.max_photo_bytes,
-            spool_dir=spool,
+            spool_dir=settings.spool_dir,
             limits=thresholds_from_settings(settings),
         )
         return Response(receipt, status_code=201 if created else 200)

@@ -17,7 +17,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -147,8 +146,7 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
         .limit(len(SCENARIOS))
     )
     limits = thresholds_from_settings(settings)
-    spool = Path(settings.var_dir) / "tmp"
-    spool.mkdir(parents=True, exist_ok=True)
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1, hours=6)
     front_photos: dict[int, bytes] = {}
     for index, (row, scenario) in enumerate(zip(assigned, SCENARIOS, strict=False)):
@@ -224,7 +222,7 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
                 _chunks(data),
                 store=store,
                 max_bytes=settings.max_photo_bytes,
-                spool_dir=spool,
+                spool_dir=settings.spool_dir,
                 limits=limits,
             )
         if scenario.decision is not None:
