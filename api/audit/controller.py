@@ -1,25 +1,81 @@
-"""HTTP for auditors: verify the chain and the evidence, download evidence bundles."""
+"""HTTP for auditors: verify the chain and the evidence, download evidence bundles.
+
+A bundle can be large (a region's photos), so a browser should let its own download
+manager write it to disk instead of holding it in page memory; but a plain link carries
+no bearer token. ``POST /audit/bundles/link`` therefore answers a short-lived URL signed
+with the app's key (HMAC-SHA256 over user, session, scope and expiry; no personal data),
+and ``GET /audit/bundles/download`` checks the signature, then the signer's session and
+scope again, exactly as the bearer route does.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
+import msgspec
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK
 
 from api.audit import service as audit_service
 from api.audit.bundle import BundleScope, build_bundle
 from api.audit.service import Actor
 from api.audit.verify import verify
-from api.errors import NotFound, Unprocessable
+from api.errors import Forbidden, NotFound, Unprocessable
 from api.resources import resources_from_state
+from auth import service as auth_service
 from auth.guards import requires_role
 from auth.roles import Principal, Role, is_region_code
 
 READERS = (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
+LINK_SECONDS = 120  # long enough to start the download, short enough not to be shared
+_LINK_CONTEXT = b"verval-bundle-link/1"
+DOWNLOAD_PATH = "/api/v1/audit/bundles/download"
+
+
+class BundleLink(msgspec.Struct):
+    url: str  # relative to the API's origin
+    expires_at: datetime
+
+
+def _link_key(state: State) -> bytes:
+    signing_key = resources_from_state(state).settings.signing_key
+    return hmac.new(signing_key, _LINK_CONTEXT, hashlib.sha256).digest()
+
+
+def _link_signature(
+    key: bytes, user: int, sid: str, region: str | None, household: int | None, expires: int
+) -> str:
+    message = f"{user}\n{sid}\n{region or ''}\n{household or ''}\n{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def signed_bundle_link(
+    key: bytes, principal: Principal, scope: BundleScope, *, now: float | None = None
+) -> BundleLink:
+    expires = math.ceil((time.time() if now is None else now) + LINK_SECONDS)
+    query: dict[str, str | int] = {}
+    if scope.region is not None:
+        query["region"] = scope.region
+    else:
+        query["household"] = int(scope.household_id or 0)
+    signature = _link_signature(
+        key, principal.user_id, principal.session_id, scope.region, scope.household_id, expires
+    )
+    query.update(
+        user=principal.user_id, sid=principal.session_id, expires=expires, signature=signature
+    )
+    return BundleLink(
+        url=f"{DOWNLOAD_PATH}?{urlencode(query)}", expires_at=datetime.fromtimestamp(expires, UTC)
+    )
 
 
 async def _scope(principal: Principal, region: str | None, household: int | None) -> BundleScope:
@@ -45,10 +101,12 @@ async def _scope(principal: Principal, region: str | None, household: int | None
 class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
-    guards = [requires_role(*READERS)]
+    # Guards per route: the signed download carries no bearer token.
 
     @get(
-        "/verify", summary="Check the audit chain and re-hash the evidence of a region or household"
+        "/verify",
+        guards=[requires_role(*READERS)],
+        summary="Check the audit chain and re-hash the evidence of a region or household",
     )
     async def verify(
         self,
@@ -69,7 +127,11 @@ class AuditController(Controller):
                     item["detail"] = f"audit event {item.get('seq')}: {item['kind']}"
         return result
 
-    @get("/bundles", summary="Stream an evidence bundle (ZIP) for a region or household")
+    @get(
+        "/bundles",
+        guards=[requires_role(*READERS)],
+        summary="Stream an evidence bundle (ZIP) for a region or household",
+    )
     async def bundle(
         self,
         request: Request[Principal, Any, Any],
@@ -78,24 +140,70 @@ class AuditController(Controller):
         household: FromQuery[int | None] = None,
     ) -> Stream:
         scope = await _scope(request.user, region, household)
-        from api import db
+        return await _bundle_stream(request.user, state, scope)
 
-        async with db.write_transaction():
-            await audit_service.append_event(
-                Actor.user(request.user.user_id),
-                "audit.bundle_exported",
-                "bundle",
-                scope.region or f"household:{scope.household_id}",
-                region_code=scope.region,
-                details=scope.describe(),
-            )
-        name = (scope.region or f"household-{scope.household_id}").replace(".", "_")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return Stream(
-            build_bundle(resources_from_state(state).store, scope),
-            media_type="application/zip",
-            headers={
-                "Content-Disposition": f'attachment; filename="verval-bundle-{name}-{stamp}.zip"',
-                "Cache-Control": "no-store",
-            },
+    @post(
+        "/bundles/link",
+        status_code=HTTP_200_OK,
+        guards=[requires_role(*READERS)],
+        summary="A short-lived signed URL for a bundle, so the browser downloads it to disk",
+    )
+    async def bundle_link(
+        self,
+        request: Request[Principal, Any, Any],
+        state: State,
+        region: FromQuery[str | None] = None,
+        household: FromQuery[int | None] = None,
+    ) -> BundleLink:
+        scope = await _scope(request.user, region, household)
+        return signed_bundle_link(_link_key(state), request.user, scope)
+
+    @get(
+        "/bundles/download",
+        summary="A bundle by signed URL (from POST /audit/bundles/link)",
+        exclude_from_auth=True,
+    )
+    async def bundle_download(
+        self,
+        state: State,
+        user: FromQuery[int],
+        sid: FromQuery[str],
+        expires: FromQuery[int],
+        signature: FromQuery[str],
+        region: FromQuery[str | None] = None,
+        household: FromQuery[int | None] = None,
+    ) -> Stream:
+        expected = _link_signature(_link_key(state), user, sid, region, household, expires)
+        given = signature.lower().encode("ascii", "replace")
+        if not hmac.compare_digest(expected.encode(), given) or expires < time.time():
+            raise Forbidden("The link is invalid or has expired.", code="bad_signature")
+        # The signer's session must still be alive, and the scope still theirs.
+        principal = await auth_service.principal_for_session(sid, str(user))
+        if principal is None or principal.role not in READERS:
+            raise Forbidden("The link is invalid or has expired.", code="bad_signature")
+        scope = await _scope(principal, region, household)
+        return await _bundle_stream(principal, state, scope)
+
+
+async def _bundle_stream(principal: Principal, state: State, scope: BundleScope) -> Stream:
+    from api import db
+
+    async with db.write_transaction():
+        await audit_service.append_event(
+            Actor.user(principal.user_id),
+            "audit.bundle_exported",
+            "bundle",
+            scope.region or f"household:{scope.household_id}",
+            region_code=scope.region,
+            details=scope.describe(),
         )
+    name = (scope.region or f"household-{scope.household_id}").replace(".", "_")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Stream(
+        build_bundle(resources_from_state(state).store, scope),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="verval-bundle-{name}-{stamp}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -38,7 +38,10 @@ DOWNLOAD_PREFIXES = (
     "/api/v1/audit/bundles",
 )
 # POST routes that change nothing: a search takes NIKs in its body to keep them out of URLs.
-POST_READS = {("POST", "/api/v1/households/search"): "a search (NIK in the body, not the URL)"}
+POST_READS = {
+    ("POST", "/api/v1/households/search"): "a search (NIK in the body, not the URL)",
+    ("POST", "/api/v1/audit/bundles/link"): "mints a signed link; its download is audited",
+}
 
 
 async def last_seq() -> int:
@@ -141,6 +144,16 @@ async def _photo(world: World) -> httpx.Response:
     )
 
 
+async def _bundle_link(world: World) -> httpx.Response:
+    household = world.field.household_ids[0]
+    response = await world.call(
+        "auditor2", "POST", f"/api/v1/audit/bundles/link?household={household}"
+    )
+    assert response.status_code == 200, response.text
+    world.ids["bundle_link"] = response.json()["url"]
+    return response
+
+
 def _download(path: str) -> Run:
     async def run(world: World) -> httpx.Response:
         return await world.call(
@@ -231,6 +244,8 @@ STEPS: list[Step] = [
     Step("GET", "/api/v1/audit/bundles", _s("audit.bundle_exported"),
          lambda w: w.call("auditor2", "GET",
                           f"/api/v1/audit/bundles?household={w.field.household_ids[0]}")),
+    Step("GET", "/api/v1/audit/bundles/download", _s("audit.bundle_exported"),
+         lambda w: w.client.get(w.ids["bundle_link"]), prepare=_bundle_link),
 ]  # fmt: skip
 
 

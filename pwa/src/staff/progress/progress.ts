@@ -1,7 +1,259 @@
-// Placeholder: replaced by the screen's implementation.
+// Progress of a round: per region below the one on screen (drill down regency → district →
+// village), per enumerator, the visits on a map, and the village minutes (PDF).
+// #/progress[/<round id>[/<region code>]]
+import "../audit/common.css";
+import "./progress.css";
 import { h } from "../../ui/dom";
+import { call, downloadSmall, type S } from "../audit/api";
+import { myRegions } from "../assign/regionPicker";
+import { num, problemWords, when } from "../audit/words";
+import { pointsMap, type MapHandle } from "../map/map";
+import { strings } from "../strings";
+import {
+  covers, defaultRound, depth, type GeoFeature, percent, type Report, rollUp, type Row, segments,
+  startRegion, visitPoints,
+} from "./model";
 
-export async function progressScreen(root: HTMLElement, ..._args: string[]): Promise<() => void> {
-  root.replaceChildren(h("h1", null, "progress/progress"));
-  return () => undefined;
+
+const s = strings(
+  {
+    title: "Kemajuan verifikasi",
+    round: "Putaran",
+    no_rounds: "Belum ada putaran verifikasi di wilayah Anda.",
+    assigned: "Ditugaskan",
+    visited: "Dikunjungi",
+    approved: "Disetujui",
+    returned: "Dikembalikan",
+    waiting: "Menunggu periksa",
+    flagged: "Ditandai",
+    not_visited: "Belum dikunjungi",
+    households: "Rumah tangga",
+    proposed: "Usulan baru",
+    total: "Jumlah",
+    region: "Wilayah",
+    district: "Kecamatan",
+    village: "Desa/Kelurahan",
+    regency: "Kabupaten/Kota",
+    per_region: "Per {level}",
+    per_enumerator: "Per enumerator",
+    enumerator: "Enumerator",
+    bar: "Kemajuan",
+    minutes: "Berita acara (PDF)",
+    minutes_short: "BA (PDF)",
+    minutes_wait: "Menyiapkan PDF…",
+    map: "Kunjungan di peta",
+    map_note: "{n} kunjungan dengan lokasi GPS; klik titik untuk membuka pemeriksaan.",
+    map_too_many: "{n} kunjungan: pilih kecamatan atau desa untuk melihat peta.",
+    map_none: "Belum ada kunjungan dengan lokasi GPS.",
+    updated: "Diperbarui {t}",
+    no_villages: "Tidak ada rumah tangga di wilayah ini.",
+    no_enumerators: "Belum ada penugasan di wilayah ini.",
+    loading: "Memuat…",
+    legend: "Batang: dari yang ditugaskan",
+  },
+  {
+    title: "Verification progress",
+    round: "Round",
+    no_rounds: "No verification round in your regions yet.",
+    assigned: "Assigned",
+    visited: "Visited",
+    approved: "Approved",
+    returned: "Returned",
+    waiting: "Awaiting review",
+    flagged: "Flagged",
+    not_visited: "Not visited",
+    households: "Households",
+    proposed: "Proposed",
+    total: "Total",
+    region: "Region",
+    district: "District",
+    village: "Village",
+    regency: "Regency/City",
+    per_region: "Per {level}",
+    per_enumerator: "Per enumerator",
+    enumerator: "Enumerator",
+    bar: "Progress",
+    minutes: "Village minutes (PDF)",
+    minutes_short: "Minutes (PDF)",
+    minutes_wait: "Preparing the PDF…",
+    map: "Visits on the map",
+    map_note: "{n} visits with a GPS fix; click a point to open its review.",
+    map_too_many: "{n} visits: choose a district or village to see the map.",
+    map_none: "No visit with a GPS fix yet.",
+    updated: "Updated {t}",
+    no_villages: "No households in this region.",
+    no_enumerators: "No assignments in this region yet.",
+    loading: "Loading…",
+    legend: "Bars: of the assigned",
+  },
+);
+
+const MAP_LIMIT = 3000;
+const LEVEL_OF_DEPTH: Record<number, "regency" | "district" | "village"> = { 2: "regency", 3: "district", 4: "village" };
+
+function href(round: number, region: string): string {
+  return `#/progress/${round}/${region}`;
+}
+
+function bar(c: Parameters<typeof segments>[0]) {
+  const segs = segments(c);
+  const title = segs.map((x) => `${s(x.key)}: ${x.n}`).join(" · ");
+  return h("div", { class: "bar", title, role: "img", "aria-label": title },
+    segs.filter((x) => x.pct > 0).map((x) => h("i", { class: x.key, style: { width: `${x.pct}%` } })));
+}
+
+function countCells(c: Row | S["EnumeratorProgress"]) {
+  const waiting = c.submitted + c.complete + c.escalated;
+  return [
+    h("td", { class: "n" }, num(c.assigned)),
+    h("td", { class: "n" }, num(c.visited), h("span", { class: "small muted" }, ` (${percent(c.visited, c.assigned)}%)`)),
+    h("td", { class: "n" }, num(c.approved)),
+    h("td", { class: "n" }, num(c.returned)),
+    h("td", { class: "n" }, num(waiting)),
+    h("td", { class: "n" }, c.flagged ? h("span", { class: "flag-n" }, num(c.flagged)) : "0"),
+  ];
+}
+
+const countHeads = () => [s("assigned"), s("visited"), s("approved"), s("returned"), s("waiting"), s("flagged")]
+  .map((t) => h("th", { class: "n", scope: "col" }, t));
+
+async function minutes(code: string, round: number, btn: HTMLButtonElement, err: HTMLElement) {
+  const label = btn.textContent;
+  btn.disabled = true;
+  btn.textContent = s("minutes_wait");
+  err.textContent = "";
+  try {
+    await downloadSmall(`/api/v1/reports/minutes/${code}.pdf?round=${round}`, `berita-acara-${code}.pdf`);
+  } catch (e) {
+    err.textContent = problemWords(e);
+  } finally {
+    btn.disabled = false;
+    btn.textContent = label;
+  }
+}
+
+export async function progressScreen(root: HTMLElement, ...args: string[]): Promise<() => void> {
+  let map: MapHandle | null = null;
+  let alive = true;
+  root.classList.add("staff-page");
+  root.replaceChildren(h("h1", null, s("title")), h("p", { class: "loading" }, s("loading")));
+  const err = h("p", { class: "err big", role: "alert" });
+  try {
+    const [rounds, mine] = await Promise.all([call<S["RoundOut"][]>("/api/v1/rounds"), myRegions()]);
+    if (!rounds.length) {
+      root.replaceChildren(h("h1", null, s("title")), h("p", { class: "empty" }, s("no_rounds")));
+      return () => undefined;
+    }
+    const round = rounds.find((r) => String(r.id) === args[0]) ?? defaultRound(rounds)!;
+    const myCodes = mine.map((r) => r.code);
+    const region = args[1] && /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/.test(args[1]) ? args[1] : startRegion(round.region_code, myCodes);
+
+    const roundSel = h("select", { id: "progress-round", onchange: () => { location.hash = href(Number(roundSel.value), region); } },
+      rounds.map((r) => h("option", { value: r.id, selected: r.id === round.id }, `${r.name} (${r.region_name})`)));
+    const crumbs = h("nav", { class: "crumbs", "aria-label": s("region") });
+    const minutesErr = h("p", { class: "err", role: "alert" });
+    const toolbar = h("div", { class: "toolbar" }, h("label", null, h("span", { class: "small muted" }, s("round")), roundSel), crumbs);
+    const body = h("div", null, h("p", { class: "loading" }, s("loading")));
+    root.replaceChildren(h("h1", null, s("title")), toolbar, minutesErr, err, body);
+
+    const [report, detail, kids] = await Promise.all([
+      call<Report>(`/api/v1/reports/progress?round=${round.id}&region=${region}`),
+      call<S["RegionDetail"]>(`/api/v1/regions/${region}`),
+      depth(region) < 4 ? call<S["RegionChild"][]>(`/api/v1/regions/${region}/children`) : Promise.resolve([]),
+    ]);
+    if (!alive) return () => undefined;
+
+    // Breadcrumbs: the way down from the user's own region(s).
+    const way = [...detail.ancestors, { code: detail.code, name: detail.name, level: detail.level }];
+    const parts: (HTMLElement | string)[] = [];
+    for (const r of way) {
+      if (!myCodes.some((m) => covers(m, r.code))) continue;
+      if (parts.length) parts.push(h("span", { class: "sep", "aria-hidden": "true" }, "›"));
+      parts.push(r.code === region ? h("span", { "aria-current": "page" }, r.name) : h("a", { href: href(round.id, r.code) }, r.name));
+    }
+    crumbs.replaceChildren(...parts);
+    if (depth(region) === 4) {
+      const btn: HTMLButtonElement = h("button", { class: "btn small primary", type: "button", id: "minutes-pdf", onclick: () => void minutes(region, round.id, btn, minutesErr) }, s("minutes"));
+      toolbar.appendChild(btn);
+    }
+
+    const t = report.totals;
+    const waiting = t.submitted + t.complete + t.escalated;
+    const tiles = h("div", { class: "tiles", id: "progress-totals" },
+      [["households", t.households, ""], ["assigned", t.assigned, ""], ["visited", t.visited, `${percent(t.visited, t.assigned)}%`],
+        ["approved", t.approved, ""], ["returned", t.returned, ""], ["waiting", waiting, ""], ["flagged", t.flagged, ""],
+        ["not_visited", t.not_visited, ""]].map(([k, n, extra]) =>
+        h("div", { class: `tile ${k}`, "data-count": k }, h("b", null, num(n as number), extra ? h("span", { class: "small" }, ` ${extra}`) : null), h("span", null, s(k as "assigned")))));
+
+    const legend = h("div", { class: "legend", "aria-hidden": "true" }, h("span", { class: "muted" }, s("legend")),
+      (["approved", "returned", "waiting", "not_visited"] as const).map((k) => h("span", null, h("i", { class: k }), s(k))));
+
+    // Per region one level down (a village shows itself).
+    const names = new Map(kids.map((k) => [k.code, k.name] as [string, string]));
+    const rows = rollUp(report, region, names);
+    const childLevel = LEVEL_OF_DEPTH[Math.min(depth(region) + 1, 4)] ?? "village";
+    const villageLevel = childLevel === "village";
+    const regionTable = rows.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "data", id: "progress-regions" },
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, s(childLevel)), h("th", { scope: "col" }, s("bar")), ...countHeads(), villageLevel ? h("th", null, "") : null)),
+        h("tbody", null, rows.map((r) => h("tr", { "data-code": r.code },
+          h("td", { class: "name" }, r.code === region ? r.name : h("a", { href: href(round.id, r.code) }, r.name || r.code),
+            h("div", { class: "small muted" }, `${r.code} · ${num(r.households)} ${s("households").toLowerCase()}`)),
+          h("td", null, bar(r)),
+          ...countCells(r),
+          villageLevel ? h("td", null, (() => {
+            const b: HTMLButtonElement = h("button", { class: "btn small secondary", type: "button", onclick: () => void minutes(r.code, round.id, b, minutesErr) }, s("minutes_short"));
+            return b;
+          })()) : null,
+        ))),
+        rows.length > 1 ? h("tfoot", null, h("tr", null, h("td", null, s("total")), h("td", null, bar(t)), ...countCells({ ...t, code: region, name: "" }), villageLevel ? h("td", null) : null)) : null))
+      : h("p", { class: "empty" }, s("no_villages"));
+
+    const people = report.enumerators;
+    const peopleTable = people.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "data", id: "progress-enumerators" },
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, s("enumerator")), h("th", { scope: "col" }, s("bar")), ...countHeads())),
+        h("tbody", null, people.map((p) => h("tr", { "data-username": p.username },
+          h("td", { class: "name" }, h("b", null, p.display_name || p.username), h("div", { class: "small muted" }, p.username)),
+          h("td", null, bar(p)), ...countCells(p))))))
+      : h("p", { class: "empty" }, s("no_enumerators"));
+
+    const mapBox = h("div", { class: "map-box", id: "progress-map" });
+    const mapNote = h("p", { class: "small muted" }, s("loading"));
+    body.replaceChildren(
+      tiles, legend,
+      h("h2", null, s("per_region", { level: s(childLevel).toLowerCase() })), regionTable,
+      h("h2", null, s("per_enumerator")), peopleTable,
+      h("h2", null, s("map")), mapNote, mapBox,
+      h("p", { class: "small muted" }, s("updated", { t: when(report.generated_at) })),
+    );
+
+    // The visits on the map (the GeoJSON export carries no personal data).
+    if (t.visited + t.proposed > MAP_LIMIT) {
+      mapNote.textContent = s("map_too_many", { n: num(t.visited + t.proposed) });
+      mapBox.hidden = true;
+    } else {
+      void (async () => {
+        try {
+          const geo = await call<{ features: GeoFeature[] }>(`/api/v1/reports/visits.geojson?round=${round.id}&region=${region}`);
+          if (!alive) return;
+          const points = visitPoints(geo.features, s("flagged").toLowerCase());
+          mapNote.textContent = points.length ? s("map_note", { n: num(points.length) }) : s("map_none");
+          if (points.length) map = await pointsMap(mapBox, points);
+          else mapBox.hidden = true;
+          if (!alive) map?.destroy();
+        } catch (e) {
+          mapNote.textContent = problemWords(e);
+        }
+      })();
+    }
+  } catch (e) {
+    err.textContent = problemWords(e);
+    if (!err.isConnected) root.append(err);
+    root.querySelector(".loading")?.remove();
+  }
+  return () => {
+    alive = false;
+    map?.destroy();
+  };
 }

@@ -1,0 +1,199 @@
+"""The auditor's journey on a laptop: sign in, find a household's trail (a visit with
+photos and a supervisor's decision made through the API), read the timeline, verify
+("Utuh"), download the evidence bundle through the signed link and check it offline with
+``verval audit verify-bundle``. The auditor has no assignment menu and no decision
+buttons; a supervisor of another district gets "not found" for that household."""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import DEMO_PASSWORD, VENV_BIN, Server, screenshot
+
+LAPTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 820, "height": 1180}
+
+
+def laptop_context(browser: Any, server: Server) -> Any:
+    """A laptop: 1366x900, mouse, Indonesian, downloads accepted."""
+    context = browser.new_context(
+        viewport=LAPTOP,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+        base_url=server.url,
+        accept_downloads=True,
+    )
+    context.set_default_timeout(20_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def laptop(browser: Any, server: Server) -> Any:
+    yield from laptop_context(browser, server)
+
+
+def staff_sign_in(page: Any, username: str) -> None:
+    page.goto("/")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("nav.staff-menu")
+
+
+def put_bytes(server: Server, path: str, token: str, data: bytes) -> int:
+    req = urllib.request.Request(server.url + path, data=data, method="PUT")
+    req.add_header("Content-Type", "image/jpeg")
+    req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=60) as res:
+        return int(res.status)
+
+
+def sync_assignments(server: Server, token: str) -> list[dict[str, Any]]:
+    status, body = server.api("GET", "/api/v1/assignments", token)
+    assert status == 200, body
+    return list(body["assignments"])
+
+
+def visit_with_photos(server: Server, username: str = "enumerator") -> tuple[int, str, list[Any]]:
+    """A complete visit (record and every photo) to one of the enumerator's open
+    households, sent as its phone would; returns (household id, visit id, photos)."""
+    from survey_forms.samples import dtks_submission
+    from tests.support.field import FOUND_KINDS, photos_for
+
+    token = server.token(username)
+    open_ = [a for a in sync_assignments(server, token) if a["state"] == "open"]
+    assert open_, "the demo enumerator has no open assignment"
+    chosen = open_[-1]
+    household = chosen["household"]
+    lat = household["latitude"] if household["latitude"] is not None else -2.5601
+    lon = household["longitude"] if household["longitude"] is not None else 101.1102
+    photos = photos_for(FOUND_KINDS, seed=household["id"] % 50)
+    started = datetime.now(UTC) - timedelta(minutes=40)
+    body = {
+        "household_id": household["id"],
+        "round_id": chosen["round_id"],
+        "form": {"id": "dtks_verval", "version": 1},
+        "answers": dtks_submission(),
+        "outcome": "found",
+        "eligibility": "layak",
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=12)).isoformat(),
+        "gps": {"lat": lat, "lon": lon, "accuracy_m": 6.5, "fixed_at": started.isoformat()},
+        "device_id": "android-e2e-audit",
+        "app_version": "1.0.0",
+        "photos": [p.declared(started + timedelta(minutes=2), (lat, lon)) for p in photos],
+    }
+    visit_id = str(uuid.uuid4())
+    status, receipt = server.api("PUT", f"/api/v1/visits/{visit_id}", token, body)
+    assert status == 201, receipt
+    for photo in photos:
+        assert (
+            put_bytes(server, f"/api/v1/visits/{visit_id}/photos/{photo.id}", token, photo.data)
+            == 201
+        )
+    return int(household["id"]), visit_id, photos
+
+
+def test_auditor_follows_verifies_and_exports_a_trail(
+    laptop: Any, server: Server, tmp_path: Path
+) -> None:
+    household_id, visit_id, photos = visit_with_photos(server)
+    supervisor = server.token("supervisor")
+    comment = "Foto dan jawaban sesuai, disetujui."
+    status, body = server.api(
+        "POST",
+        f"/api/v1/visits/{visit_id}/decisions",
+        supervisor,
+        {"decision": "approve", "comment": comment},
+    )
+    assert status == 201, body
+
+    page = laptop.new_page()
+    staff_sign_in(page, "auditor")
+    menu = page.locator("nav.staff-menu")
+    assert menu.get_by_text("Audit").is_visible()
+    assert menu.get_by_text("Penugasan").count() == 0  # auditors assign nothing
+
+    # Find the household by its id on the auditor's home, then open the trail.
+    page.click("nav.staff-menu >> text=Audit")
+    page.wait_for_selector("#search-q")
+    page.fill("#search-q", str(household_id))
+    page.click("#search-go")
+    page.wait_for_selector(".visit-group[data-visit]")
+    assert page.url.endswith(f"#/audit/household/{household_id}")
+
+    group = page.locator(f".visit-group[data-visit='{visit_id}']")
+    assert group.is_visible()
+    for photo in photos:  # every photo with its full hash and size
+        item = group.locator(f"li.photo[data-photo='{photo.id}']")
+        assert photo.sha256 in item.inner_text()
+        assert f"{len(photo.data):,}".replace(",", ",") in item.inner_text().replace(".", ",")
+    decision = group.locator("li.decision")
+    assert "disetujui" in decision.inner_text() and comment in decision.inner_text()
+    assert group.locator("li.audit_event").count() >= 1 + len(photos)  # received + photos
+    # Read-only: no decision buttons anywhere on the trail.
+    for word in ("Setujui", "Kembalikan", "Eskalasi"):
+        assert page.get_by_role("button", name=word).count() == 0
+
+    page.click("#verify")
+    result = page.locator("#verify-result")
+    result.wait_for()
+    assert "Utuh" in result.inner_text()
+    group.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "audit-verify")
+    page.locator(
+        f".visit-group[data-visit='{visit_id}'] li.photo"
+    ).first.scroll_into_view_if_needed()
+    screenshot(page, "audit-trail")
+
+    with page.expect_download() as info:
+        page.click("#bundle")
+    download = info.value
+    target = tmp_path / (download.suggested_filename or "bundle.zip")
+    download.save_as(str(target))
+    assert target.stat().st_size > sum(len(p.data) for p in photos)
+    checked = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "api.cli", "audit", "verify-bundle", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # A tablet still shows the trail and its actions.
+    page.set_viewport_size(TABLET)
+    page.reload()
+    page.wait_for_selector(".visit-group[data-visit]")
+    assert page.locator("#verify").is_visible() and page.locator("#bundle").is_visible()
+    page.close()
+
+    # The supervisor of another district: the household does not exist for them.
+    other = laptop.browser.new_context(viewport=LAPTOP, locale="id-ID", base_url=server.url)
+    try:
+        page = other.new_page()
+        staff_sign_in(page, "supervisor.ipuh")
+        page.goto(f"/#/audit/household/{household_id}")
+        error = page.locator("#trail-error")
+        error.wait_for()
+        assert "tidak ditemukan" in error.inner_text().lower()
+        assert page.locator(".visit-group").count() == 0
+        status, _ = server.api(
+            "GET",
+            f"/api/v1/audit/verify?household={household_id}",
+            server.token("supervisor.ipuh"),
+        )
+        assert status == 404
+    finally:
+        other.close()
