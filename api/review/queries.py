@@ -153,14 +153,30 @@ async def state_counts(principal: Principal, filters: QueueFilters) -> dict[str,
     return {row["state"]: int(row["n"]) for row in rows}
 
 
-async def severities(visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+async def queue_flags(visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    """Each visit's distinct (code, severity) pairs."""
     if not visit_ids:
         return {}
-    rows = await Flag.select(Flag.visit, Flag.severity).where(Flag.visit.is_in(visit_ids))
-    result: dict[uuid.UUID, set[str]] = {}
+    rows = await Flag.select(Flag.visit, Flag.code, Flag.severity).where(
+        Flag.visit.is_in(visit_ids)
+    )
+    result: dict[uuid.UUID, list[tuple[str, str]]] = {}
     for row in rows:
-        result.setdefault(row["visit"], set()).add(row["severity"])
+        pair = (row["code"], row["severity"])
+        found = result.setdefault(row["visit"], [])
+        if pair not in found:
+            found.append(pair)
     return result
+
+
+async def household_briefs(household_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Head's name and RT/RW of the queue's households (no identity numbers)."""
+    if not household_ids:
+        return {}
+    rows = await Household.select(
+        Household.id, Household.head_name, Household.rt, Household.rw
+    ).where(Household.id.is_in(sorted(household_ids)))
+    return {row["id"]: row for row in rows}
 
 
 async def user_names(user_ids: set[int]) -> dict[int, str]:

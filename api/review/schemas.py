@@ -28,6 +28,11 @@ from api.visits.schemas import (
 # --- the queue ---------------------------------------------------------------------------
 
 
+class QueueFlag(msgspec.Struct):
+    code: str
+    severity: str
+
+
 class QueueItem(msgspec.Struct):
     visit_id: uuid.UUID
     household_id: int | None
@@ -35,6 +40,11 @@ class QueueItem(msgspec.Struct):
     round_id: int
     region_code: str
     village_name: str
+    # The household's head and RT/RW as the register has them (never a NIK or No. KK);
+    # None for proposed households.
+    head_name: str | None
+    rt: str | None
+    rw: str | None
     enumerator_id: int
     enumerator_name: str
     outcome: str
@@ -44,6 +54,7 @@ class QueueItem(msgspec.Struct):
     received_at: datetime
     flag_count: int
     top_severity: str | None  # critical > warning > info; None without flags
+    flags: list[QueueFlag]  # each flag's code and severity, most severe first
     photos_stored: int
     photos_declared: int
     revisit_of: uuid.UUID | None

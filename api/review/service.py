@@ -33,6 +33,7 @@ from api.review.schemas import (
     HouseholdBrief,
     HouseholdTrail,
     PhotoLinks,
+    QueueFlag,
     QueueItem,
     QueuePage,
     ReviewPhoto,
@@ -95,6 +96,11 @@ def _top_severity(found: set[str]) -> str | None:
     return max(found, key=lambda s: SEVERITY_RANK.get(s, 0)) if found else None
 
 
+def _queue_flags(pairs: list[tuple[str, str]]) -> list[QueueFlag]:
+    ordered = sorted(pairs, key=lambda p: (-SEVERITY_RANK.get(p[1], 0), p[0]))
+    return [QueueFlag(code=code, severity=severity) for code, severity in ordered]
+
+
 async def queue(
     principal: Principal,
     filters: QueueFilters,
@@ -108,9 +114,12 @@ async def queue(
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [row["id"] for row in rows]
-    severities = await queries.severities([row["id"] for row in rows if row["flag_count"]])
+    flags = await queries.queue_flags([row["id"] for row in rows if row["flag_count"]])
     villages = await region_names({row["region_code"] for row in rows})
     names = await queries.user_names({row["enumerator_id"] for row in rows})
+    briefs = await queries.household_briefs(
+        {row["household_id"] for row in rows if row["household_id"] is not None}
+    )
     items = [
         QueueItem(
             visit_id=row["id"],
@@ -119,6 +128,9 @@ async def queue(
             round_id=row["round_id"],
             region_code=row["region_code"],
             village_name=villages.get(row["region_code"], ""),
+            head_name=briefs.get(row["household_id"], {}).get("head_name"),
+            rt=briefs.get(row["household_id"], {}).get("rt"),
+            rw=briefs.get(row["household_id"], {}).get("rw"),
             enumerator_id=row["enumerator_id"],
             enumerator_name=names.get(row["enumerator_id"], ""),
             outcome=row["outcome"],
@@ -127,7 +139,8 @@ async def queue(
             started_at=row["started_at"],
             received_at=row["received_at"],
             flag_count=row["flag_count"],
-            top_severity=_top_severity(severities.get(row["id"], set())),
+            top_severity=_top_severity({sev for _, sev in flags.get(row["id"], [])}),
+            flags=_queue_flags(flags.get(row["id"], [])),
             photos_stored=row["photos_stored"],
             photos_declared=row["photos_declared"],
             revisit_of=row["revisit_of"],

@@ -103,6 +103,22 @@ async def test_default_queue_is_newest_first_within_my_regions(queue_world):
     assert "nik" not in str(page).lower() and "kk_number" not in str(page)
 
 
+async def test_queue_items_name_the_household_and_every_flag(queue_world):
+    page = await _queue(queue_world)
+    rows = {item["visit_id"]: item for item in page["items"]}
+    v2 = rows[str(queue_world["v"][2])]
+    # make_household: head "Kepala", RT 001 / RW 001; the head's name, never a NIK.
+    assert (v2["head_name"], v2["rt"], v2["rw"]) == ("Kepala", "001", "001")
+    # Most severe first, each with its severity, for the list's flag chips.
+    assert v2["flags"] == [
+        {"code": "photo_reused", "severity": "critical"},
+        {"code": "member_died", "severity": "info"},
+    ]
+    assert rows[str(queue_world["v"][1])]["flags"] == []
+    proposal = rows[str(queue_world["v"][6])]
+    assert (proposal["head_name"], proposal["rt"], proposal["rw"]) == (None, None, None)
+
+
 async def test_filters(queue_world):
     w = queue_world
     r1, r2 = w["rounds"]

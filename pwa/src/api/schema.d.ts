@@ -53,6 +53,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/bundles/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bundle by signed URL (from POST /audit/bundles/link) */
+        get: operations["ApiV1AuditBundlesDownloadBundleDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/bundles/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived signed URL for a bundle, so the browser downloads it to disk */
+        post: operations["ApiV1AuditBundlesLinkBundleLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/verify": {
         parameters: {
             query?: never;
@@ -921,6 +955,12 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /** BundleLink */
+        BundleLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
+        };
         /** ClientConfig */
         ClientConfig: {
             map: components["schemas"]["MapConfig"];
@@ -1282,12 +1322,19 @@ export interface components {
             returned: number;
             visited: number;
         };
+        /** QueueFlag */
+        QueueFlag: {
+            code: string;
+            severity: string;
+        };
         /** QueueItem */
         QueueItem: {
             eligibility: string | null;
             enumerator_id: number;
             enumerator_name: string;
             flag_count: number;
+            flags: components["schemas"]["QueueFlag"][];
+            head_name: string | null;
             household_id: number | null;
             outcome: string;
             photos_declared: number;
@@ -1298,6 +1345,8 @@ export interface components {
             region_code: string;
             revisit_of: string | null;
             round_id: number;
+            rt: string | null;
+            rw: string | null;
             /** Format: date-time */
             started_at: string;
             state: string;
@@ -1963,6 +2012,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuditBundlesDownloadBundleDownload: {
+        parameters: {
+            query: {
+                expires: number;
+                household?: number | null;
+                region?: string | null;
+                sid: string;
+                signature: string;
+                user: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuditBundlesLinkBundleLink: {
+        parameters: {
+            query?: {
+                household?: number | null;
+                region?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleLink"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

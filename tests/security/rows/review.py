@@ -7,7 +7,7 @@ role that may decide, see ``tests/review/matrix_world.py``), and the register's
 queue (their assignments are their list) and see only their own visits.
 """
 
-from tests.security.matrix import Row, only
+from tests.security.matrix import Row, only, same
 
 READERS = {"admin": 200, "supervisor": 200, "auditor": 200}
 FOREIGN_READ = only({"admin": 200, "supervisor": 404, "auditor": 404})
@@ -41,6 +41,15 @@ ROWS: list[Row] = [
         foreign=FOREIGN_READ),
     Row("GET", "/api/v1/audit/bundles?household={household}", own=only(READERS),
         foreign=FOREIGN_READ),
+    # A signed download link for the browser's own download manager (tests/audit/
+    # test_bundle_link.py): handed out like the bundle itself.
+    Row("POST", "/api/v1/audit/bundles/link?household={household}", own=only(READERS),
+        foreign=FOREIGN_READ),
+    # The signed download takes no bearer token: the signature is the credential, so a
+    # request without a valid one is 403 for everybody, signed in or not.
+    Row("GET", "/api/v1/audit/bundles/download?household={household}&user=1&sid=x"
+        "&expires=4102444800&signature=" + "0" * 64, own=same(403), foreign=same(403),
+        anonymous=403),
     # Intake is the enumerators' alone; others are refused before the body is read. An
     # empty body is refused as invalid (the foreign-household case: tests/visits).
     Row("PUT", "/api/v1/visits/00000000-0000-4000-8000-000000000001", body={},

@@ -1,0 +1,60 @@
+// The review endpoints, typed from the generated schema. Same token handling as the
+// phone's client (src/api/client.ts): a fresh token, one retry after a 401.
+import { app } from "../../app/controller";
+import { ApiError, type RequestOptions, request } from "../../api/http";
+import type { components } from "../../api/schema";
+import { apiQuery, type Filters } from "./model";
+
+type S = components["schemas"];
+export type QueueItem = S["QueueItem"];
+export type QueuePage = S["QueuePage"];
+export type StateCounts = S["review_schemas_StateCounts"];
+export type VisitDetail = S["ReviewVisitDetail"];
+export type ReviewPhoto = S["ReviewPhoto"];
+export type FlagOut = S["FlagOut"];
+export type AnswerChange = S["AnswerChange"];
+export type MemberChange = S["MemberChange"];
+export type DecisionOut = S["DecisionOut"];
+export type DecisionResult = S["DecisionResult"];
+export type DecisionKind = S["DecisionKind"];
+export type RegionOut = S["RegionOut"];
+export type RegionChild = S["RegionChild"];
+export type UserOut = S["UserOut"];
+export type MapConfig = S["MapConfig"];
+
+export async function authed<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const auth = app.api.auth;
+  let token = await auth.accessToken();
+  try {
+    return (await request<T>(fetch, path, { ...opts, token })).data;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e;
+    token = await auth.refresh(token);
+    return (await request<T>(fetch, path, { ...opts, token })).data;
+  }
+}
+
+export const reviewApi = {
+  queue: (f: Filters, cursor: string | null, limit = 50) =>
+    authed<QueuePage>(`/api/v1/visits${apiQuery(f, { cursor, limit })}`),
+  counts: (f: Filters) => authed<StateCounts>(`/api/v1/visits/counts${apiQuery(f, { withState: false })}`),
+  visit: (id: string) => authed<VisitDetail>(`/api/v1/visits/${encodeURIComponent(id)}`),
+  decide: (id: string, decision: DecisionKind, comment: string | null) =>
+    authed<DecisionResult>(`/api/v1/visits/${encodeURIComponent(id)}/decisions`, {
+      method: "POST",
+      json: { decision, comment },
+    }),
+  regions: () => authed<RegionOut[]>("/api/v1/regions"),
+  children: (code: string) => authed<RegionChild[]>(`/api/v1/regions/${encodeURIComponent(code)}/children`),
+  enumerators: () => authed<UserOut[]>("/api/v1/users?role=enumerator&active=true"),
+};
+
+let config: Promise<MapConfig> | null = null;
+/** GET /api/v1/config's map part, once per page load (a failure is retried next time). */
+export function mapConfig(): Promise<MapConfig> {
+  if (!config) {
+    config = authed<{ map: MapConfig }>("/api/v1/config").then((c) => c.map);
+    config.catch(() => (config = null));
+  }
+  return config;
+}

@@ -1,0 +1,129 @@
+"""Visits sent as a phone would (PUT the record, then each photo's bytes), for the review
+journey: the supervisor's screens need a flagged visit with answers, members and photos."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.field import jpeg_bytes
+
+# About 1.1 km north-east of a household: far enough for the "far from household" flag.
+FAR = (0.008, 0.007)
+
+
+def _call(
+    base: str, method: str, path: str, token: str, body: bytes | None, ctype: str
+) -> tuple[int, Any]:
+    req = urllib.request.Request(base + path, data=body, method=method)
+    req.add_header("Authorization", f"Bearer {token}")
+    if body is not None:
+        req.add_header("Content-Type", ctype)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            text = res.read()
+            return res.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        return e.code, json.loads(text) if text else None
+
+
+def assignments(base: str, token: str) -> list[dict[str, Any]]:
+    status, body = _call(base, "GET", "/api/v1/assignments", token, None, "")
+    assert status == 200, body
+    return list(body["assignments"])
+
+
+def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
+    """The baseline with a few corrections: a bigger floor, a smartphone, a death, a birth."""
+    base = copy.deepcopy(assignment["baseline"])
+    members = base.pop("members", [])
+    answers: dict[str, Any] = dict(base)
+    answers["floor_area"] = int(answers.get("floor_area") or 40) + 12
+    answers["asset_smartphone"] = "1"
+    out = []
+    for i, m in enumerate(members):
+        m = dict(m)
+        m["full_name"] = m.pop("name", "")
+        m.pop("member_id", None)
+        if i == len(members) - 1 and i > 0:
+            out.append({"nik": m["nik"], "full_name": m["full_name"], "presence": "2"})
+            continue
+        m["presence"] = "1"
+        out.append(m)
+    out.append({
+        "nik": "", "full_name": "Bayi Baru", "presence": "5", "sex": "2",
+        "birth_date": "2026-03-01", "marital_status": "1", "relationship": "3",
+        "disability": "2", "chronic_illness": "2", "working": "2",
+    })  # fmt: skip
+    answers["members"] = out
+    return answers
+
+
+def send_visit(
+    base: str,
+    token: str,
+    assignment: dict[str, Any],
+    *,
+    far: bool = True,
+    seed: int = 1,
+    outcome: str = "found",
+    revisit_of: str | None = None,
+    minutes_ago: int = 60,
+) -> str:
+    hh = assignment["household"]
+    lat, lon = hh["latitude"], hh["longitude"]
+    if far:
+        lat, lon = lat + FAR[0], lon + FAR[1]
+    started = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    kinds = (
+        ["house_front", "house_inside", "family_card"] if outcome == "found" else ["house_front"]
+    )
+    photos = [(str(uuid.uuid4()), kind, jpeg_bytes(seed * 10 + i)) for i, kind in enumerate(kinds)]
+    body = {
+        "household_id": hh["id"],
+        "round_id": assignment["round_id"],
+        "form": {"id": "dtks_verval", "version": 1},
+        "answers": answers_from(assignment) if outcome == "found" else {},
+        "outcome": outcome,
+        "eligibility": "layak" if outcome == "found" else None,
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=14)).isoformat(),
+        "gps": {"lat": lat, "lon": lon, "accuracy_m": 9.5, "fixed_at": started.isoformat()},
+        "device_id": "android-review-seed",
+        "app_version": "1.0.0",
+        "revisit_of": revisit_of,
+        "photos": [
+            {
+                "id": pid,
+                "kind": kind,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                "captured_at": (started + timedelta(minutes=3 + i)).isoformat(),
+                "gps": {"lat": lat + 0.00004 * i, "lon": lon - 0.00003 * i, "accuracy_m": 7.0},
+            }
+            for i, (pid, kind, data) in enumerate(photos)
+        ],
+    }
+    visit_id = str(uuid.uuid4())
+    status, answer = _call(
+        base,
+        "PUT",
+        f"/api/v1/visits/{visit_id}",
+        token,
+        json.dumps(body).encode(),
+        "application/json",
+    )
+    assert status == 201, answer
+    for pid, _kind, data in photos:
+        status, answer = _call(
+            base, "PUT", f"/api/v1/visits/{visit_id}/photos/{pid}", token, data, "image/jpeg"
+        )
+        assert status == 201, answer
+    return visit_id
