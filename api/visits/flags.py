@@ -50,16 +50,16 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Photo nearly identical to one of household {other_household_id}",
     ),
     "member_died": (
-        "Anggota #{member_index} dilaporkan meninggal: perlu cek Dukcapil",
-        "Member #{member_index} reported dead: needs a civil-registry check",
+        "Anggota #{member_number} dilaporkan meninggal: perlu cek Dukcapil",
+        "Member #{member_number} reported dead: needs a civil-registry check",
     ),
     "member_new_nik": (
-        "Anggota #{member_index} memiliki NIK baru: perlu cek Dukcapil",
-        "Member #{member_index} has a new NIK: needs a civil-registry check",
+        "Anggota #{member_number} memiliki NIK baru: perlu cek Dukcapil",
+        "Member #{member_number} has a new NIK: needs a civil-registry check",
     ),
     "member_nik_in_other_household": (
-        "NIK anggota #{member_index} sudah ada di rumah tangga {other_household_id}",
-        "Member #{member_index}'s NIK is already in household {other_household_id}",
+        "NIK anggota #{member_number} sudah ada di rumah tangga {other_household_id}",
+        "Member #{member_number}'s NIK is already in household {other_household_id}",
     ),
 }
 
@@ -67,8 +67,12 @@ _TEXT: dict[str, tuple[str, str]] = {
 def describe_flag(row: dict[str, Any]) -> FlagOut:
     evidence = row["evidence"] if isinstance(row["evidence"], dict) else {}
     indonesian, english = _TEXT.get(row["code"], (row["code"], row["code"]))
+    values = dict(evidence)
+    if isinstance(values.get("member_index"), int):
+        # People count from one: the evidence keeps the list index, the words the number.
+        values["member_number"] = values["member_index"] + 1
     try:
-        message = {"id": indonesian.format(**evidence), "en": english.format(**evidence)}
+        message = {"id": indonesian.format(**values), "en": english.format(**values)}
     except (KeyError, IndexError):
         message = {"id": indonesian, "en": english}
     return FlagOut(

@@ -211,6 +211,9 @@ async def test_the_demo_loads_twice_to_the_same_state(database, tmp_path, make_s
     # The supervisor's queue: a dozen visits through the real intake, some flagged, two
     # approved; every photo stored.
     assert visits == 12 and photos > visits and flags >= 5 and decisions == 2
+    # Only the visit that reuses another's photo on purpose is flagged for it.
+    copies = await Flag.count().where(Flag.code.is_in(["photo_reused", "photo_near_duplicate"]))
+    assert 1 <= copies <= 2
     await load_demo(settings, store)
     assert await counts() == first
     await store.aclose()

@@ -151,3 +151,14 @@ async def test_member_changes_needing_a_registry_check(app_client, phone, field)
     assert "member_new_nik" in flags
     # The evidence names the member by position, never by NIK.
     assert set(flags["member_new_nik"]["evidence"]) == {"member_index"}
+
+
+def test_flag_words_count_members_from_one():
+    from api.visits.flags import describe_flag
+
+    flag = describe_flag(
+        {"code": "member_died", "severity": "info", "evidence": {"member_index": 0}}
+    )
+    assert flag.message["id"].startswith("Anggota #1 dilaporkan meninggal")
+    assert flag.message["en"].startswith("Member #1 reported dead")
+    assert flag.evidence == {"member_index": 0}  # the evidence keeps the list index

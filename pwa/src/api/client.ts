@@ -28,6 +28,11 @@ export class ApiClient {
     this.auth = new Auth(fetchImpl, base);
   }
 
+  /** Any authenticated call: a fresh access token, one refresh and retry after a 401. */
+  async call<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return (await this.authed<T>(path, opts)).data;
+  }
+
   private async authed<T>(path: string, opts: RequestOptions = {}) {
     let token = await this.auth.accessToken();
     try {

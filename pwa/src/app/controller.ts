@@ -181,6 +181,8 @@ class Controller {
 
   async afterReconnect(): Promise<void> {
     if (!this.session || this.session.needsSignIn) return;
+    // Only enumerators have assignments and an outbox; staff screens fetch what they show.
+    if (this.session.role !== "enumerator") return;
     await this.sync(true);
     try {
       await this.pull();

@@ -1,24 +1,14 @@
-// Authenticated calls for the progress, assignment and audit screens: the phone's client
-// (src/api/client.ts) keeps its endpoints private, so these screens share this small one.
-// Same rules: a fresh access token per call, one refresh and retry after a 401.
+// Calls and downloads for the progress, assignment and audit screens, through the one
+// authenticated client (src/api/client.ts: fresh token, one refresh and retry after a 401).
 import { app } from "../../app/controller";
-import { ApiError, type RequestOptions, request } from "../../api/http";
+import { ApiError, type RequestOptions } from "../../api/http";
 import type { Problem } from "../../api/contract";
 import type { components } from "../../api/schema";
 
 export type S = components["schemas"];
 
-const doFetch = (...a: Parameters<typeof fetch>) => fetch(...a);
-
-export async function call<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  let token = await app.api.auth.accessToken();
-  try {
-    return (await request<T>(doFetch, path, { ...opts, token })).data;
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 401) throw e;
-    token = await app.api.auth.refresh(token);
-    return (await request<T>(doFetch, path, { ...opts, token })).data;
-  }
+export function call<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return app.api.call<T>(path, opts);
 }
 
 /** Every page of a list that answers {items, next_after}. */

@@ -1,7 +1,7 @@
-// The review endpoints, typed from the generated schema. Same token handling as the
-// phone's client (src/api/client.ts): a fresh token, one retry after a 401.
+// The review endpoints, typed from the generated schema, through the one authenticated
+// client (src/api/client.ts: a fresh token, one refresh and retry after a 401).
 import { app } from "../../app/controller";
-import { ApiError, type RequestOptions, request } from "../../api/http";
+import type { RequestOptions } from "../../api/http";
 import type { components } from "../../api/schema";
 import { apiQuery, type Filters } from "./model";
 
@@ -22,16 +22,8 @@ export type RegionChild = S["RegionChild"];
 export type UserOut = S["UserOut"];
 export type MapConfig = S["MapConfig"];
 
-export async function authed<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const auth = app.api.auth;
-  let token = await auth.accessToken();
-  try {
-    return (await request<T>(fetch, path, { ...opts, token })).data;
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 401) throw e;
-    token = await auth.refresh(token);
-    return (await request<T>(fetch, path, { ...opts, token })).data;
-  }
+export function authed<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return app.api.call<T>(path, opts);
 }
 
 export const reviewApi = {
