@@ -254,7 +254,8 @@ class TrailAuditEvent(BaseModel):
     kind: Literal["audit_event"] = "audit_event"
     at: datetime
     seq: int
-    actor: str
+    actor: str  # user:<id>, cli:<os user> or system, as the chain holds it
+    actor_name: str | None  # the user's display name, for people
     action: str
     object_type: str
     object_id: str

@@ -419,6 +419,12 @@ async def _settle_assignment(
 # --- the household trail -----------------------------------------------------------------
 
 
+def _actor_name(ref: str, names: dict[int, str]) -> str | None:
+    """A person's display name for ``user:<id>``; None for ``system`` and ``cli:…``."""
+    user_id = ref.removeprefix("user:")
+    return names.get(int(user_id)) if user_id.isdigit() and ref.startswith("user:") else None
+
+
 def _gps(lat: float | None, lon: float | None, accuracy: float | None) -> GpsFix | None:
     if lat is None or lon is None:
         return None
@@ -443,7 +449,10 @@ async def household_trail(principal: Principal, household_id: int) -> HouseholdT
         principal, household_id, visit_ids, [p["id"] for p in photos]
     )
     enumerators = {v["id"]: v["enumerator_id"] for v in visits}
-    names = await queries.user_names(set(enumerators.values()))
+    actor_ids = {
+        int(ref) for e in events if (ref := e["actor"].removeprefix("user:")).isdigit()
+    }
+    names = await queries.user_names(set(enumerators.values()) | actor_ids)
     received = {v["id"]: v["received_at"] for v in visits}
 
     entries: list[tuple[datetime, int, str, TrailEntry]] = []
@@ -505,6 +514,7 @@ async def household_trail(principal: Principal, household_id: int) -> HouseholdT
             at=e["occurred_at"],
             seq=e["seq"],
             actor=e["actor"],
+            actor_name=_actor_name(e["actor"], names),
             action=e["action"],
             object_type=e["object_type"],
             object_id=e["object_id"],

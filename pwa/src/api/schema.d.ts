@@ -1612,6 +1612,7 @@ export interface components {
         TrailAuditEvent: {
             action: string;
             actor: string;
+            actor_name: string | null;
             /** Format: date-time */
             at: string;
             details: {

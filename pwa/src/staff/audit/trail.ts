@@ -188,7 +188,7 @@ function entryItem(e: Entry): HTMLElement {
       return h("li", { class: "audit_event", "data-seq": e.seq }, at,
         h("div", { class: "tl-title" }, s("event", { seq: e.seq, action: word(e.action) })),
         dl([
-          [s("actor"), e.actor],
+          [s("actor"), e.actor_name ? `${e.actor_name} (${e.actor})` : e.actor],
           [s("object"), `${e.object_type} ${e.object_id}`],
           [s("event_hash"), h("span", { class: "mono" }, e.event_hash)],
           [s("prev_hash"), h("span", { class: "mono" }, e.prev_hash)],
