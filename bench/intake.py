@@ -19,8 +19,16 @@ Reported per worker count: visits/s, photos/s, latency p50/p95/p99 per request t
 API's memory (summed RSS of the uvicorn worker processes, sampled every 0.2 s: peak),
 CPU seconds per component, and the ratio of API photos/s to ceiling PUTs/s.
 
+``--audit on off`` (the default) runs every worker count twice: with the real code, then
+with audit appends turned off (issue 7: what the audit chain costs intake). "Off" starts
+only the API processes with ``bench/no_audit`` on ``PYTHONPATH``: its ``sitecustomize``
+replaces ``api.audit.service.append_event`` with a no-op before any module imports it.
+Nothing in the application changes; the audit_event table stays empty (the report counts
+its rows after each configuration).
+
     .venv/bin/python bench/intake.py                      # 200 phones x 2 visits, 1/2/4 workers
     .venv/bin/python bench/intake.py --workers 2 --visits 3
+    .venv/bin/python bench/intake.py --phones 100 --workers 2 1 --audit on off
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ from bench.fieldstack import (  # noqa: E402
 from tests.support.seaweedfs import SeaweedServer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+NO_AUDIT = ROOT / "bench" / "no_audit"  # sitecustomize.py: append_event -> no-op
 
 
 @dataclass
@@ -95,6 +104,7 @@ class Timings:
 @dataclass
 class ConfigResult:
     workers: int
+    audit: str
     phones: int
     visits_planned: int
     visits_completed: int
@@ -121,6 +131,8 @@ class ConfigResult:
     ratio: float
     db_visits_complete: int
     db_photos_stored: int
+    audit_events: dict[str, int]
+    audit_events_per_visit: float
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -338,6 +350,7 @@ def run_config(
     jpegs: list[bytes],
     args: argparse.Namespace,
     tmp: Path,
+    audit: str = "on",
 ) -> ConfigResult:
     database = BenchDatabase()
     database.create()
@@ -348,12 +361,18 @@ def run_config(
             s3_access_key=weed.access_key,
             s3_secret_key=weed.secret_key,
             bucket=f"bench-ev-{workers}w-{uuid.uuid4().hex[:8]}",
-            var_dir=tmp / f"var-{workers}w",
+            var_dir=tmp / f"var-{workers}w-audit-{audit}",
         )
         if args.pool_max:
             env.extra["VERVAL_DATABASE_POOL_MAX"] = str(args.pool_max)
-        print(f"[{workers} worker(s)] preparing {database.name} ...", flush=True)
+        label = f"{workers} worker(s), audit {audit}"
+        print(f"[{label}] preparing {database.name} ...", flush=True)
         prepare_database(env)
+        if audit == "off":
+            # Only the API processes: migrations, regions and forms above ran as shipped.
+            env.extra["PYTHONPATH"] = os.pathsep.join(
+                [str(NO_AUDIT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
         field_data = asyncio.run(seed_field(database.url, args.phones, args.visits))
         rng = random.Random(args.seed + workers)
         works: dict[str, list[VisitWork]] = {}
@@ -380,7 +399,7 @@ def run_config(
             supervisor = api.proc.pid if (api.proc and workers > 1) else None
             load_before = wait_quiet(args.quiet_load, args.quiet_wait)
             print(
-                f"[{workers} worker(s)] {args.phones} phones x {args.visits} visits x 3 photos "
+                f"[{label}] {args.phones} phones x {args.visits} visits x 3 photos "
                 f"(load {load_before:.2f}) ...",
                 flush=True,
             )
@@ -392,17 +411,19 @@ def run_config(
         finally:
             api.stop()
         counts = asyncio.run(_db_counts(database.url))
-        print(
-            f"[{workers} worker(s)] ceiling: bare minio put_object x {len(jpegs)} ...", flush=True
-        )
+        print(f"[{label}] ceiling: bare minio put_object x {len(jpegs)} ...", flush=True)
         ceiling_s, ceiling_lat = s3_ceiling(weed, jpegs, args.phones)
     finally:
         database.drop()
 
     photos_per_s = timings.photos_done / elapsed
     ceiling_rate = len(jpegs) / ceiling_s
+    intake_events = sum(
+        n for action, n in counts["audit"].items() if action.startswith(("visit.", "photo."))
+    )
     result = ConfigResult(
         workers=workers,
+        audit=audit,
         phones=args.phones,
         visits_planned=args.phones * args.visits,
         visits_completed=timings.visits_done,
@@ -429,9 +450,15 @@ def run_config(
         ratio=photos_per_s / ceiling_rate,
         db_visits_complete=counts["complete"],
         db_photos_stored=counts["photos"],
+        audit_events=counts["audit"],
+        audit_events_per_visit=intake_events / max(1, counts["complete"]),
     )
     print(
-        f"[{workers} worker(s)] {result.visits_per_s:.1f} visits/s, {photos_per_s:.1f} photos/s "
+        f"[{label}] audit_event rows: {sum(counts['audit'].values())} {counts['audit']}",
+        flush=True,
+    )
+    print(
+        f"[{label}] {result.visits_per_s:.1f} visits/s, {photos_per_s:.1f} photos/s "
         f"in {elapsed:.1f} s; photo p50 {result.photo_ms['p50']:.0f} ms, p95 "
         f"{result.photo_ms['p95']:.0f} ms; RSS peak {result.api_rss_peak_mb:.0f} MB; ceiling "
         f"{ceiling_rate:.0f} PUT/s; ratio {result.ratio:.3f}; statuses {dict(timings.statuses)}",
@@ -448,16 +475,22 @@ def _rss(pid: int | None) -> int:
     return rss_bytes(pid) if pid else 0
 
 
-async def _db_counts(url: str) -> dict[str, int]:
+async def _db_counts(url: str) -> dict[str, Any]:
     connection = await asyncpg.connect(url)
     try:
         complete = await connection.fetchval("SELECT count(*) FROM visit WHERE state = 'complete'")
         photos = await connection.fetchval(
             "SELECT count(*) FROM visit_photo WHERE stored_at IS NOT NULL"
         )
+        audit = {
+            row["action"]: int(row["n"])
+            for row in await connection.fetch(
+                "SELECT action, count(*) AS n FROM audit_event GROUP BY action ORDER BY action"
+            )
+        }
     finally:
         await connection.close()
-    return {"complete": int(complete), "photos": int(photos)}
+    return {"complete": int(complete), "photos": int(photos), "audit": audit}
 
 
 # --------------------------------------------------------------------------- report
@@ -480,13 +513,13 @@ def render(
         "(1600x1200 camera-like JPEGs, q75, distinct per photo). Sign-in before the clock "
         "starts. A visit counts when its last photo's answer says `complete`.",
         "",
-        "| API workers | visits/s | photos/s | MB/s in | wall s | visits complete | "
+        "| API workers | audit | visits/s | photos/s | MB/s in | wall s | visits complete | "
         "API RSS peak (workers) | ceiling PUT/s | ratio photos/s ÷ ceiling |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r.workers} | {r.visits_per_s:.1f} | {r.photos_per_s:.1f} | {r.mb_per_s:.1f} | "
+            f"| {r.workers} | {r.audit} | {r.visits_per_s:.1f} | {r.photos_per_s:.1f} | {r.mb_per_s:.1f} | "
             f"{r.seconds:.1f} | {r.visits_completed}/{r.visits_planned} | "
             f"{r.api_rss_peak_mb:.0f} MB | {r.ceiling_puts_per_s:.0f} | {r.ratio:.3f} |"
         )
@@ -494,8 +527,8 @@ def render(
         "",
         "Latency seen by the phones, ms (p50 / p95 / p99):",
         "",
-        "| API workers | PUT visit | PUT photo | ceiling: bare S3 PUT |",
-        "|---:|---:|---:|---:|",
+        "| API workers | audit | PUT visit | PUT photo | ceiling: bare S3 PUT |",
+        "|---:|---|---:|---:|---:|",
     ]
     for r in results:
 
@@ -503,21 +536,21 @@ def render(
             return f"{s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f}"
 
         lines.append(
-            f"| {r.workers} | {fmt(r.visit_ms)} | {fmt(r.photo_ms)} | {fmt(r.ceiling_ms)} |"
+            f"| {r.workers} | {r.audit} | {fmt(r.visit_ms)} | {fmt(r.photo_ms)} | {fmt(r.ceiling_ms)} |"
         )
     lines += [
         "",
         "Where the CPU went during the timed phase (CPU seconds; the machine has "
         f"{info['nproc']} CPUs):",
         "",
-        "| API workers | API | PostgreSQL (bench backends) | SeaweedFS | load generator | "
+        "| API workers | audit | API | PostgreSQL (bench backends) | SeaweedFS | load generator | "
         "other processes | machine busy | load before |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         c = r.cpu_s
         lines.append(
-            f"| {r.workers} | {c['api']:.1f} | {c['postgres']:.1f} | {c['seaweedfs']:.1f} | "
+            f"| {r.workers} | {r.audit} | {c['api']:.1f} | {c['postgres']:.1f} | {c['seaweedfs']:.1f} | "
             f"{c['load generator']:.1f} | {c['other processes']:.1f} | "
             f"{r.machine_busy_pct:.0f} % | {r.loadavg_before:.2f} |"
         )
@@ -526,20 +559,68 @@ def render(
         "API memory, MB (sum of the RSS of the uvicorn worker processes, sampled every "
         "0.2 s; the supervisor process of a multi-worker server apart):",
         "",
-        "| API workers | idle after start | mean under load | peak | supervisor |",
-        "|---:|---:|---:|---:|---:|",
+        "| API workers | audit | idle after start | mean under load | peak | supervisor |",
+        "|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r.workers} | {r.api_rss_idle_mb:.0f} | {r.api_rss_mean_mb:.0f} | "
+            f"| {r.workers} | {r.audit} | {r.api_rss_idle_mb:.0f} | {r.api_rss_mean_mb:.0f} | "
             f"{r.api_rss_peak_mb:.0f} | {r.supervisor_rss_mb:.0f} |"
         )
+    lines += audit_lines(results)
     lines += [
         "",
-        f"Best of this run: {best.workers} worker(s). Statuses: "
-        + "; ".join(f"{r.workers}w {r.statuses}" for r in results),
+        f"Best of this run: {best.workers} worker(s), audit {best.audit}. Statuses: "
+        + "; ".join(f"{r.workers}w audit {r.audit} {r.statuses}" for r in results),
     ]
     return "\n".join(lines) + "\n"
+
+
+def audit_lines(results: list[ConfigResult]) -> list[str]:
+    """Audit on vs off per worker count (issue 7), and the audit_event rows of each run."""
+    lines = [
+        "",
+        "audit_event rows after each configuration (the CLI's region import and form publishing "
+        "before the API starts included; with `off` the API must add none), and "
+        "the intake's events (visit.* and photo.*) per completed visit:",
+        "",
+        "| API workers | audit | audit_event rows | by action | intake events per visit |",
+        "|---:|---|---:|---|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.workers} | {r.audit} | {sum(r.audit_events.values())} | "
+            + (", ".join(f"{a} {n}" for a, n in r.audit_events.items()) or "-")
+            + f" | {r.audit_events_per_visit:.2f} |"
+        )
+    pairs = [
+        (on, off)
+        for on in results
+        if on.audit == "on"
+        for off in results
+        if off.audit == "off" and off.workers == on.workers
+    ]
+    if pairs:
+        lines += [
+            "",
+            "Audit on ÷ audit off, same run (throughput: < 1 means the chain costs intake; "
+            "latency: > 1 means slower with the chain):",
+            "",
+            "| API workers | visits/s on / off | ratio | photos/s on / off | ratio | "
+            "visit p50 on / off ms | photo p50 on / off ms | photo p95 on / off ms |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for on, off in pairs:
+            lines.append(
+                f"| {on.workers} | {on.visits_per_s:.2f} / {off.visits_per_s:.2f} | "
+                f"{on.visits_per_s / off.visits_per_s:.3f} | "
+                f"{on.photos_per_s:.2f} / {off.photos_per_s:.2f} | "
+                f"{on.photos_per_s / off.photos_per_s:.3f} | "
+                f"{on.visit_ms['p50']:.0f} / {off.visit_ms['p50']:.0f} | "
+                f"{on.photo_ms['p50']:.0f} / {off.photo_ms['p50']:.0f} | "
+                f"{on.photo_ms['p95']:.0f} / {off.photo_ms['p95']:.0f} |"
+            )
+    return lines
 
 
 def main() -> None:
@@ -569,6 +650,14 @@ def main() -> None:
     parser.add_argument(
         "--quiet-wait", type=float, default=120, help="... but at most this many seconds"
     )
+    parser.add_argument(
+        "--audit",
+        nargs="+",
+        choices=["on", "off"],
+        default=["on", "off"],
+        help="per worker count: with audit appends (the real code) and/or without "
+        "(bench/no_audit on the API's PYTHONPATH)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     # A SIGTERM unwinds like Ctrl-C, so the finally blocks stop the servers and drop the DB.
@@ -591,7 +680,8 @@ def main() -> None:
             volume_max=400, volume_size_limit_mb=256, data_dir=tmp / "seaweed"
         ) as weed:
             for workers in args.workers:
-                results.append(run_config(weed, workers, jpegs, args, tmp))
+                for audit in args.audit:
+                    results.append(run_config(weed, workers, jpegs, args, tmp, audit))
             try:
                 probe.create()
                 postgres = asyncio.run(probe.server_version())
