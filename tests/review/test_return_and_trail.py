@@ -149,6 +149,9 @@ async def test_household_trail_for_auditors(app_client, phone, field):
     )
     for event in by_kind["audit_event"]:
         assert len(event["event_hash"]) == 64 and len(event["prev_hash"]) == 64
+    # People are named: the enumerator sent the visits, the supervisor decided.
+    named = {e["action"]: e["actor_name"] for e in by_kind["audit_event"]}
+    assert named["visit.received"] == "Siti" and named["visit.decision"] == "Sari"
     # A trail is a list: never an identity number, never a comment's text in the chain.
     for member in BASELINE_MEMBERS:
         assert member["nik"] not in response.text
