@@ -1,13 +1,22 @@
 """Evidence bundles: a ZIP an auditor can verify offline, streamed at constant memory.
 
-Layout::
+Layout (``verval-evidence-bundle/2``)::
 
-    manifest.json   scope, counts, households, visits, decisions, photos (with SHA-256)
-    photos.csv      one line per photo: id, visit, household, kind, sha256, size, captured_at
-    chain.jsonl     the audit-chain segment from the first to the last event about these
-                    records; events about other records appear only as (seq, prev_hash,
-                    event_hash), so the links can be checked without revealing them
+    households.jsonl  one household a line (No. KK and NIK masked)
+    visits.jsonl      one visit a line (with its content hash)
+    decisions.jsonl   one review decision a line
+    photos.jsonl      one stored photo a line (with its SHA-256 and file name)
+    photos.csv        the same photos as a table: id, visit, household, kind, sha256, size, …
+    chain.jsonl       the audit-chain segment from the first to the last event about these
+                      records; events about other records appear only as (seq, prev_hash,
+                      event_hash), so the links can be checked without revealing them
     photos/<sha256>.jpg   the evidence bytes
+    manifest.json     format, scope, the moment the bundle describes, counts (written last)
+
+Every record is read from the database a page at a time and written as it comes, so the
+memory a bundle takes does not grow with the villages in it (only a set of ids does).
+Everything describes the state as of one moment (``as_of``): a visit arriving while the
+bundle streams is left for the next bundle instead of half appearing.
 
 ``verify_bundle`` checks all of it with nothing but the file (``verval audit verify-bundle``).
 """
@@ -19,11 +28,13 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from piccolo.query.methods.select import Max, Min
 
 from api.audit.service import canonical_json, event_hash
 from api.audit.tables import AuditEvent
@@ -31,7 +42,9 @@ from api.visits.tables import Photo, Visit
 from media.store import ObjectStore
 from survey_forms.identity import mask_nik
 
-BUNDLE_FORMAT = "verval-evidence-bundle/1"
+BUNDLE_FORMAT = "verval-evidence-bundle/2"
+PAGE = 500
+PHOTO_COLUMNS = ["photo_id", "visit_id", "household_id", "kind", "sha256", "size", "captured_at"]
 
 
 class _Sink:
@@ -52,6 +65,10 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    @property
+    def pending(self) -> bool:
+        return bool(self._parts)
+
     def drain(self) -> bytes:
         data = b"".join(self._parts)
         self._parts.clear()
@@ -67,8 +84,50 @@ class BundleScope:
         return {"region": self.region, "household_id": self.household_id}
 
 
-async def _visits(scope: BundleScope) -> list[dict[str, Any]]:
-    query = Visit.select(
+def _line(row: dict[str, Any]) -> bytes:
+    return (canonical_json(row) + "\n").encode()
+
+
+def _in_scope(scope: BundleScope, household: Any, region: Any) -> Any:
+    if scope.household_id is not None:
+        return household == scope.household_id
+    assert scope.region
+    return (region == scope.region) | region.like(scope.region + ".%")
+
+
+@dataclass
+class _Progress:
+    """What the passes learn as they go: counts, and the ids the chain segment is about."""
+
+    as_of: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    household_ids: set[int] = field(default_factory=set)
+    related: set[str] = field(default_factory=set)
+    first_seq: int | None = None
+    last_seq: int | None = None
+
+    def count(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+    async def widen_chain(self, object_ids: list[str]) -> None:
+        self.related.update(object_ids)
+        if not object_ids:
+            return
+        bounds = (
+            await AuditEvent.select(
+                Min(AuditEvent.seq, alias="first"), Max(AuditEvent.seq, alias="last")
+            )
+            .where(AuditEvent.object_id.is_in(object_ids))
+            .first()
+        )
+        if bounds and bounds["first"] is not None:
+            first, last = int(bounds["first"]), int(bounds["last"])
+            self.first_seq = first if self.first_seq is None else min(self.first_seq, first)
+            self.last_seq = last if self.last_seq is None else max(self.last_seq, last)
+
+
+async def _visit_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    columns = (
         Visit.id,
         Visit.household_id,
         Visit.round_id,
@@ -86,69 +145,36 @@ async def _visits(scope: BundleScope) -> list[dict[str, Any]]:
         Visit.gps_accuracy_m,
         Visit.revisit_of,
     )
-    if scope.household_id is not None:
-        query = query.where(Visit.household_id == scope.household_id)
-    if scope.region:
-        query = query.where(
-            (Visit.region_code == scope.region) | Visit.region_code.like(scope.region + ".%")
+    after: tuple[datetime, Any] | None = None
+    while True:
+        query = (
+            Visit.select(*columns)
+            .where(_in_scope(scope, Visit.household_id, Visit.region_code))
+            .where(Visit.received_at <= progress.as_of)
         )
-    return await query.order_by(Visit.received_at)
+        if after is not None:
+            query = query.where(
+                (Visit.received_at > after[0])
+                | ((Visit.received_at == after[0]) & (Visit.id > after[1]))
+            )
+        rows = await query.order_by(Visit.received_at).order_by(Visit.id).limit(PAGE)
+        if not rows:
+            return
+        for row in rows:
+            progress.count("visits")
+            if row["household_id"] is not None:
+                progress.household_ids.add(row["household_id"])
+            yield _line(row)
+        await progress.widen_chain([str(row["id"]) for row in rows])
+        after = (rows[-1]["received_at"], rows[-1]["id"])
 
 
-async def _households(ids: list[int]) -> list[dict[str, Any]]:
-    from api.registry.tables import Household
-
-    if not ids:
-        return []
-    rows = await Household.select(
-        Household.id,
-        Household.region_code,
-        Household.kk_number,
-        Household.head_nik,
-        Household.rt,
-        Household.rw,
-    ).where(Household.id.is_in(ids))
-    return [
-        {
-            "id": r["id"],
-            "region_code": r["region_code"],
-            "kk_number": mask_nik(r["kk_number"]),
-            "head_nik": mask_nik(r["head_nik"]) if r["head_nik"] else None,
-            "rt": r["rt"],
-            "rw": r["rw"],
-        }
-        for r in rows
-    ]
-
-
-async def _decisions(visit_ids: list[Any]) -> list[dict[str, Any]]:
-    try:
-        from api.review.tables import Decision  # the review module records decisions
-    except ImportError:  # pragma: no cover - the review module ships with the app
-        return []
-    if not visit_ids:
-        return []
-    rows = (
-        await Decision.select().where(Decision.visit.is_in(visit_ids)).order_by(Decision.created_at)
-    )
-    return [
-        {k: (str(v) if not isinstance(v, int | type(None)) else v) for k, v in r.items()}
-        for r in rows
-    ]
-
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(canonical_json(row))
-
-
-async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[bytes]:
-    """Yield the ZIP's bytes as they are made: one photo chunk in memory at a time."""
-    visits = await _visits(scope)
-    visit_ids = [v["id"] for v in visits]
-    photos = (
-        await Photo.select(
+def _photo_query(scope: BundleScope, progress: _Progress, after: Any) -> Any:
+    query = (
+        Photo.select(
             Photo.id,
-            Photo.visit,
+            Photo.visit.id.as_alias("visit_id"),
+            Photo.visit.household_id.as_alias("household_id"),
             Photo.kind,
             Photo.sha256,
             Photo.size,
@@ -157,104 +183,172 @@ async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[
             Photo.gps_lon,
             Photo.gps_accuracy_m,
             Photo.storage_key,
-            Photo.stored_at,
         )
-        .where(Photo.visit.is_in(visit_ids) & Photo.stored_at.is_not_null())
-        .order_by(Photo.captured_at)
-        if visit_ids
-        else []
+        .where(_in_scope(scope, Photo.visit.household_id, Photo.visit.region_code))
+        .where(Photo.visit.received_at <= progress.as_of)
+        .where(Photo.stored_at.is_not_null() & (Photo.stored_at <= progress.as_of))
     )
-    household_of = {v["id"]: v["household_id"] for v in visits}
-    households = await _households(sorted({h for h in household_of.values() if h is not None}))
-    decisions = await _decisions(visit_ids)
-    related = {str(v) for v in visit_ids} | {str(p["id"]) for p in photos}
+    if after is not None:
+        query = query.where(Photo.id > after)
+    return query.order_by(Photo.id).limit(PAGE)
 
+
+async def _photo_pages(scope: BundleScope, progress: _Progress) -> AsyncIterator[list[Any]]:
+    after = None
+    while rows := await _photo_query(scope, progress, after):
+        yield rows
+        after = rows[-1]["id"]
+
+
+async def _photo_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    async for rows in _photo_pages(scope, progress):
+        for row in rows:
+            progress.count("photos")
+            record = {k: v for k, v in row.items() if k != "storage_key"}
+            yield _line({**record, "file": f"photos/{row['sha256']}.jpg"})
+        await progress.widen_chain([str(row["id"]) for row in rows])
+
+
+async def _photo_table(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(PHOTO_COLUMNS)
+    async for rows in _photo_pages(scope, progress):
+        for p in rows:
+            writer.writerow(
+                [p["id"], p["visit_id"], p["household_id"], p["kind"], p["sha256"], p["size"],
+                 p["captured_at"].isoformat()]
+            )  # fmt: skip
+        yield table.getvalue().encode()
+        table.seek(0)
+        table.truncate()
+    yield table.getvalue().encode()
+
+
+async def _decision_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    from api.review.tables import Decision  # the review module records decisions
+
+    after = 0
+    while True:
+        rows = await (
+            Decision.select(
+                Decision.id,
+                Decision.visit.id.as_alias("visit_id"),
+                Decision.reviewer,
+                Decision.decision,
+                Decision.comment,
+                Decision.from_state,
+                Decision.to_state,
+                Decision.created_at,
+            )
+            .where(_in_scope(scope, Decision.visit.household_id, Decision.visit.region_code))
+            .where(Decision.visit.received_at <= progress.as_of)
+            .where((Decision.created_at <= progress.as_of) & (Decision.id > after))
+            .order_by(Decision.id)
+            .limit(PAGE)
+        )
+        if not rows:
+            return
+        for row in rows:
+            progress.count("decisions")
+            yield _line(row)
+        after = rows[-1]["id"]
+
+
+async def _household_lines(progress: _Progress) -> AsyncIterator[bytes]:
+    from api.registry.tables import Household
+
+    ids = sorted(progress.household_ids)
+    for start in range(0, len(ids), PAGE):
+        rows = await Household.select(
+            Household.id,
+            Household.region_code,
+            Household.kk_number,
+            Household.head_nik,
+            Household.rt,
+            Household.rw,
+        ).where(Household.id.is_in(ids[start : start + PAGE]))
+        for r in sorted(rows, key=lambda row: row["id"]):
+            progress.count("households")
+            yield _line(
+                {
+                    "id": r["id"],
+                    "region_code": r["region_code"],
+                    "kk_number": mask_nik(r["kk_number"]),
+                    "head_nik": mask_nik(r["head_nik"]) if r["head_nik"] else None,
+                    "rt": r["rt"],
+                    "rw": r["rw"],
+                }
+            )
+
+
+async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[bytes]:
+    """Yield the ZIP's bytes as they are made: a page of rows or one photo chunk at a time."""
+    if (scope.region is None) == (scope.household_id is None):
+        raise ValueError("a bundle covers one region or one household")
+    progress = _Progress(as_of=datetime.now(UTC))
     sink = _Sink()
     archive = zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)  # type: ignore[call-overload]
+
+    async def member(name: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        with archive.open(name, mode="w", force_zip64=True) as handle:
+            async for chunk in chunks:
+                handle.write(chunk)
+                if sink.pending:
+                    yield sink.drain()
+        yield sink.drain()
+
+    # Visits first: they name the households and open the chain segment.
+    for name, lines in (
+        ("visits.jsonl", _visit_lines(scope, progress)),
+        ("households.jsonl", _household_lines(progress)),
+        ("decisions.jsonl", _decision_lines(scope, progress)),
+        ("photos.jsonl", _photo_lines(scope, progress)),
+        ("photos.csv", _photo_table(scope, progress)),
+        ("chain.jsonl", _chain_segment(progress)),
+    ):
+        async for data in member(name, lines):
+            yield data
+
+    written: set[str] = set()
+    async for rows in _photo_pages(scope, progress):
+        for p in rows:
+            if p["sha256"] in written:
+                continue  # content-addressed: one file per distinct photo
+            written.add(p["sha256"])
+            info = zipfile.ZipInfo(
+                f"photos/{p['sha256']}.jpg", date_time=p["captured_at"].timetuple()[:6]
+            )
+            info.compress_type = zipfile.ZIP_STORED  # JPEG does not compress
+            with archive.open(info, mode="w", force_zip64=True) as handle:
+                async for chunk in store.open(p["storage_key"]):
+                    handle.write(chunk)
+                    yield sink.drain()
+            yield sink.drain()
+
     manifest = {
         "format": BUNDLE_FORMAT,
         "created_at": datetime.now(UTC).isoformat(),
+        "as_of": progress.as_of.isoformat(),
         "scope": scope.describe(),
         "counts": {
-            "households": len(households),
-            "visits": len(visits),
-            "photos": len(photos),
-            "decisions": len(decisions),
+            "households": progress.counts.get("households", 0),
+            "visits": progress.counts.get("visits", 0),
+            "photos": progress.counts.get("photos", 0),
+            "decisions": progress.counts.get("decisions", 0),
+            "photo_files": len(written),
         },
-        "households": households,
-        "visits": [_jsonable(v) for v in visits],
-        "decisions": decisions,
-        "photos": [
-            _jsonable(
-                {
-                    **{k: v for k, v in p.items() if k not in ("storage_key", "visit")},
-                    "visit_id": p["visit"],
-                    "household_id": household_of.get(p["visit"]),
-                    "file": f"photos/{p['sha256']}.jpg",
-                }
-            )
-            for p in photos
-        ],
     }
     archive.writestr("manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
-    yield sink.drain()
-
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(
-        ["photo_id", "visit_id", "household_id", "kind", "sha256", "size", "captured_at"]
-    )
-    for p in photos:
-        writer.writerow(
-            [
-                p["id"],
-                p["visit"],
-                household_of.get(p["visit"]),
-                p["kind"],
-                p["sha256"],
-                p["size"],
-                p["captured_at"].isoformat(),
-            ]
-        )
-    archive.writestr("photos.csv", table.getvalue())
-    yield sink.drain()
-
-    with archive.open("chain.jsonl", mode="w", force_zip64=True) as chain:
-        async for line in _chain_segment(related):
-            chain.write(line)
-            if sink.tell():
-                yield sink.drain()
-    yield sink.drain()
-
-    written: set[str] = set()
-    for p in photos:
-        if p["sha256"] in written:
-            continue  # content-addressed: one file per distinct photo
-        written.add(p["sha256"])
-        info = zipfile.ZipInfo(
-            f"photos/{p['sha256']}.jpg", date_time=p["captured_at"].timetuple()[:6]
-        )
-        info.compress_type = zipfile.ZIP_STORED  # JPEG does not compress
-        with archive.open(info, mode="w", force_zip64=True) as member:
-            async for chunk in store.open(p["storage_key"]):
-                member.write(chunk)
-                yield sink.drain()
-        yield sink.drain()
     archive.close()
     yield sink.drain()
 
 
-async def _chain_segment(related: set[str]) -> AsyncIterator[bytes]:
-    if not related:
+async def _chain_segment(progress: _Progress) -> AsyncIterator[bytes]:
+    if progress.first_seq is None or progress.last_seq is None:
         return
-    bounds = await (
-        AuditEvent.select(AuditEvent.seq)
-        .where(AuditEvent.object_id.is_in(sorted(related)))
-        .order_by(AuditEvent.seq)
-    )
-    if not bounds:
-        return
-    first, last = bounds[0]["seq"], bounds[-1]["seq"]
+    related = progress.related
+    first, last = progress.first_seq, progress.last_seq
     cursor = first - 1
     while cursor < last:
         rows = await (
@@ -311,10 +405,14 @@ class BundleReport:
         return not self.problems
 
 
-def _chain_problems(lines: Iterable[bytes], report: BundleReport) -> dict[str, dict[str, Any]]:
-    """Check the segment's links and hashes; returns the full events by object id."""
+# What the verifier keeps of each full chain event: the one value records are checked against.
+_SEALED = {"visit.received": "content_hash", "photo.received": "sha256"}
+
+
+def _chain_problems(lines: Iterable[bytes], report: BundleReport) -> dict[tuple[str, str], Any]:
+    """Check the segment's links and hashes; returns the sealed values by (action, object)."""
     previous: dict[str, Any] | None = None
-    about: dict[str, dict[str, Any]] = {}
+    sealed: dict[tuple[str, str], Any] = {}
     for raw in lines:
         if not raw.strip():
             continue
@@ -346,19 +444,47 @@ def _chain_problems(lines: Iterable[bytes], report: BundleReport) -> dict[str, d
                     f"chain: event {event['seq']} ({event['action']}) hash mismatch: "
                     f"expected {event['event_hash']}, computed {computed}"
                 )
-            about.setdefault(event["object_id"], {})[event["action"]] = event
-        previous = event
+            key = _SEALED.get(event["action"])
+            if key is not None:
+                sealed[(event["action"], event["object_id"])] = event["details"].get(key)
+        previous = {"seq": event["seq"], "event_hash": event["event_hash"]}
     if previous is None:
         report.problems.append("chain: the bundle holds no chain segment")
-    return about
+    return sealed
+
+
+def _records(archive: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
+    with archive.open(name) as handle:
+        for raw in handle:
+            if raw.strip():
+                yield json.loads(raw)
+
+
+def _photo_file_problem(archive: zipfile.ZipFile, photo: dict[str, Any]) -> str | None:
+    digest = hashlib.sha256()
+    size = 0
+    data: IO[bytes]
+    with archive.open(photo["file"]) as data:
+        while chunk := data.read(1 << 16):
+            digest.update(chunk)
+            size += len(chunk)
+    if digest.hexdigest() != photo["sha256"] or size != photo["size"]:
+        return (
+            f"photo {photo['id']}: {photo['file']} holds {size} bytes hashing to "
+            f"{digest.hexdigest()}, expected {photo['size']} bytes and {photo['sha256']}"
+        )
+    return None
 
 
 def verify_bundle(path: Path) -> BundleReport:
-    """Check a bundle with nothing but the file: chain, records against chain, photo bytes."""
+    """Check a bundle with nothing but the file: chain, records against chain, photo bytes.
+
+    Reads one record at a time; what it keeps is one sealed value per visit and photo.
+    """
     report = BundleReport()
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        for required in ("manifest.json", "chain.jsonl"):
+        for required in ("manifest.json", "chain.jsonl", "visits.jsonl", "photos.jsonl"):
             if required not in names:
                 report.problems.append(f"{required} is missing")
         if not report.ok:
@@ -366,43 +492,40 @@ def verify_bundle(path: Path) -> BundleReport:
         manifest = json.loads(archive.read("manifest.json"))
         if manifest.get("format") != BUNDLE_FORMAT:
             report.problems.append(f"unknown bundle format {manifest.get('format')!r}")
+            return report
         with archive.open("chain.jsonl") as chain:
-            about = _chain_problems(chain, report)
-        for visit in manifest.get("visits", []):
+            sealed = _chain_problems(chain, report)
+        for visit in _records(archive, "visits.jsonl"):
             report.visits += 1
-            event = about.get(visit["id"], {}).get("visit.received")
-            if event is None:
+            key = ("visit.received", visit["id"])
+            if key not in sealed:
                 report.problems.append(f"visit {visit['id']}: no visit.received event in the chain")
-            elif event["details"].get("content_hash") != visit["content_hash"]:
+            elif sealed[key] != visit["content_hash"]:
                 report.problems.append(
                     f"visit {visit['id']}: content hash {visit['content_hash']} differs from the "
-                    f"chain's {event['details'].get('content_hash')}"
+                    f"chain's {sealed[key]}"
                 )
-        for photo in manifest.get("photos", []):
+        for photo in _records(archive, "photos.jsonl"):
             report.photos += 1
-            event = about.get(photo["id"], {}).get("photo.received")
-            if event is None:
+            key = ("photo.received", photo["id"])
+            if key not in sealed:
                 report.problems.append(f"photo {photo['id']}: no photo.received event in the chain")
-            elif event["details"].get("sha256") != photo["sha256"]:
+            elif sealed[key] != photo["sha256"]:
                 report.problems.append(
-                    f"photo {photo['id']}: manifest hash {photo['sha256']} differs from the chain's "
-                    f"{event['details'].get('sha256')}"
+                    f"photo {photo['id']}: recorded hash {photo['sha256']} differs from the chain's "
+                    f"{sealed[key]}"
                 )
             if photo["file"] not in names:
                 report.problems.append(f"photo {photo['id']}: {photo['file']} is missing")
-                continue
-            digest = hashlib.sha256()
-            size = 0
-            with archive.open(photo["file"]) as data:
-                while chunk := data.read(1 << 16):
-                    digest.update(chunk)
-                    size += len(chunk)
-            if digest.hexdigest() != photo["sha256"] or size != photo["size"]:
+            elif problem := _photo_file_problem(archive, photo):
+                report.problems.append(problem)
+        counts = manifest.get("counts", {})
+        for name, found in (("visits", report.visits), ("photos", report.photos)):
+            if counts.get(name) != found:
                 report.problems.append(
-                    f"photo {photo['id']}: {photo['file']} holds {size} bytes hashing to "
-                    f"{digest.hexdigest()}, expected {photo['size']} bytes and {photo['sha256']}"
+                    f"manifest: {counts.get(name)} {name} announced, {found} in the bundle"
                 )
     return report
 
 
-__all__ = ["BundleScope", "build_bundle", "hashlib", "verify_bundle"]
+__all__ = ["BundleScope", "build_bundle", "verify_bundle"]

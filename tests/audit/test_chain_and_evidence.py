@@ -198,10 +198,10 @@ async def test_bundle_round_trip_and_tampered_bundle(
             data = source.read(item.filename)
             if item.filename == f"photos/{photos[0].sha256}.jpg":
                 data = photos[1].data
-            if item.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest["visits"][0]["content_hash"] = "e" * 64
-                data = json.dumps(manifest).encode()
+            if item.filename == "visits.jsonl":
+                visit = json.loads(data.splitlines()[0])
+                visit["content_hash"] = "e" * 64
+                data = json.dumps(visit).encode() + b"\n"
             target.writestr(item, data)
     bad = verify_bundle(tampered)
     assert any(str(photos[0].id) in p and "expected" in p for p in bad.problems)
@@ -238,3 +238,38 @@ async def test_verify_endpoint_reports_and_is_scoped(app_client, phone, field, s
     assert (
         await app_client.get("/api/v1/audit/verify?region=17.06.01", headers=phone)
     ).status_code == 403
+
+
+async def test_region_bundle_streams_page_by_page_and_counts_are_checked(
+    app_client, phone, field, store, tmp_path, monkeypatch
+):
+    import zipfile
+
+    from api.audit import bundle as bundles
+
+    monkeypatch.setattr(bundles, "PAGE", 2)  # several pages of every kind of record
+    for index in range(3):
+        await _visit_with_photos(app_client, phone, field, household_index=index, seed=index)
+    path = tmp_path / "village.zip"
+    with path.open("wb") as handle:
+        async for chunk in bundles.build_bundle(store, bundles.BundleScope(region="17.06.01")):
+            handle.write(chunk)
+    report = verify_bundle(path)
+    assert report.ok, report.problems
+    assert (report.visits, report.photos) == (3, 9)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["counts"] == {
+            "households": 3, "visits": 3, "photos": 9, "decisions": 0, "photo_files": 9
+        }  # fmt: skip
+        assert len(archive.read("photos.csv").decode().splitlines()) == 10
+
+    # A photo taken out of the records (and its file) is noticed by the counts.
+    shortened = tmp_path / "shortened.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(shortened, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "photos.jsonl":
+                data = b"\n".join(data.splitlines()[1:]) + b"\n"
+            target.writestr(item, data)
+    assert "manifest: 9 photos announced, 8 in the bundle" in verify_bundle(shortened).problems
