@@ -157,6 +157,9 @@ async def receive_photo(
                 .returning(Visit.photos_stored, Visit.photos_declared, Visit.state)
             )
             await _insert_flags(visit_id, flags, now)
+            await queries.add_hash_bands(
+                photo_id, _district(visit["region_code"]), facts.perceptual_hash
+            )
             await append_event(
                 Actor.user(principal.user_id),
                 "photo.received",
@@ -205,13 +208,22 @@ async def _derivatives(store: ObjectStore, path: Path, sha256: str) -> tuple[str
     return keys[0], keys[1]
 
 
+def _district(region_code: str) -> str:
+    return ".".join(region_code.split(".")[:3])
+
+
 async def _near_duplicates(
     visit: dict[str, Any], photo_id: uuid.UUID, facts: ImageFacts, limits: QualityThresholds
 ) -> list[FlagDraft]:
-    district = ".".join(visit["region_code"].split(".")[:3])
+    district = _district(visit["region_code"])
+    # Within 7 bits two hashes share a band, so the band index finds every candidate;
+    # a wider threshold (a deployment's choice) falls back to comparing with all.
+    among = None
+    if limits.near_duplicate_bits < queries.HASH_BANDS:
+        among = await queries.photos_sharing_a_band(district, facts.perceptual_hash)
     flags = []
     for other in await queries.stored_hashes_of_other_households(
-        visit["household_id"], visit["id"], district
+        visit["household_id"], visit["id"], district, among
     ):
         distance = hamming_distance(facts.perceptual_hash, other["perceptual_hash"])
         if distance <= limits.near_duplicate_bits:

@@ -8,7 +8,7 @@ from typing import Any
 
 from api.registry.tables import Assignment, Household, HouseholdMember
 from api.visits.quality import Point, PriorVisit, bounding_box
-from api.visits.tables import Flag, Photo, Visit
+from api.visits.tables import Flag, Photo, PhotoHashBand, Visit
 
 
 async def visit_row(visit_id: uuid.UUID) -> dict[str, Any] | None:
@@ -159,10 +159,42 @@ async def visits_with_same_photo(sha256s: list[str], visit_id: uuid.UUID) -> lis
     ).where(Photo.sha256.is_in(sha256s) & (Photo.visit != visit_id))
 
 
+HASH_BANDS = 8  # of 8 bits each: hashes up to 7 bits apart share one band exactly
+
+
+def hash_band_keys(perceptual_hash: str) -> list[str]:
+    """The band keys of a 64-bit hash as 16 hex digits: "0:ab", "1:cd", …"""
+    return [f"{band}:{perceptual_hash[2 * band : 2 * band + 2]}" for band in range(HASH_BANDS)]
+
+
+async def add_hash_bands(photo_id: uuid.UUID, district: str, perceptual_hash: str) -> None:
+    await PhotoHashBand.insert(
+        *[
+            PhotoHashBand(photo=photo_id, district=district, band_key=key)
+            for key in hash_band_keys(perceptual_hash)
+        ]
+    )
+
+
+async def photos_sharing_a_band(district: str, perceptual_hash: str) -> list[uuid.UUID]:
+    """Stored photos of the district whose hash has at least one band equal to this one's."""
+    rows = await (
+        PhotoHashBand.select(PhotoHashBand.photo)
+        .where(PhotoHashBand.district == district)
+        .where(PhotoHashBand.band_key.is_in(hash_band_keys(perceptual_hash)))
+        .distinct()
+    )
+    return [row["photo"] for row in rows]
+
+
 async def stored_hashes_of_other_households(
-    household_id: int | None, visit_id: uuid.UUID, region_prefix: str
+    household_id: int | None,
+    visit_id: uuid.UUID,
+    region_prefix: str,
+    among: list[uuid.UUID] | None = None,
 ) -> list[dict[str, Any]]:
-    """Perceptual hashes of stored photos of other households in the same district."""
+    """Perceptual hashes of stored photos of other households in the same district
+    (only those ``among`` the given photo ids, when given)."""
     query = Photo.select(
         Photo.id,
         Photo.perceptual_hash,
@@ -175,6 +207,10 @@ async def stored_hashes_of_other_households(
     )
     if household_id is not None:
         query = query.where(Photo.visit.household_id != household_id)
+    if among is not None:
+        if not among:
+            return []
+        query = query.where(Photo.id.is_in(among))
     return await query
 
 

@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSONB,
     UUID,
     BigInt,
+    BigSerial,
     Boolean,
     DoublePrecision,
     ForeignKey,
@@ -74,6 +75,20 @@ class Photo(Table, tablename="visit_photo"):
     perceptual_hash = Varchar(length=16, null=True, default=None, index=True)
     display_key = Varchar(length=200, null=True, default=None)
     thumbnail_key = Varchar(length=200, null=True, default=None)
+
+
+class PhotoHashBand(Table, tablename="photo_hash_band"):
+    """A stored photo's 64-bit perceptual hash cut into 8 bands of 8 bits, one row each.
+
+    Two hashes at most 7 bits apart share at least one band exactly (pigeonhole), so the
+    near-duplicate check looks up the 8 bands of a new photo in one index instead of
+    comparing it with every photo of the district. ``band_key`` is "<band>:<2 hex digits>".
+    """
+
+    id = BigSerial(primary_key=True)
+    photo = ForeignKey(references=Photo, on_delete=OnDelete.restrict)
+    district = Varchar(length=8)  # the visit's district code, e.g. 17.06.01
+    band_key = Varchar(length=4)
 
 
 class Flag(Table, tablename="visit_flag"):

@@ -162,3 +162,46 @@ def test_flag_words_count_members_from_one():
     assert flag.message["id"].startswith("Anggota #1 dilaporkan meninggal")
     assert flag.message["en"].startswith("Member #1 reported dead")
     assert flag.evidence == {"member_index": 0}  # the evidence keeps the list index
+
+
+def _recompressed(data: bytes, quality: int, scale: float = 1.0) -> bytes:
+    """The same picture saved again (another size and quality): other bytes, same look."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        if scale != 1.0:
+            image = image.resize((int(image.width * scale), int(image.height * scale)))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality)
+        return out.getvalue()
+
+
+async def test_a_recompressed_photo_of_another_household_is_a_near_duplicate(
+    app_client, phone, field
+):
+    original = PhonePhoto(uuid.uuid4(), "house_front", jpeg_bytes(300))
+    first = visit_body(field, field.household_ids[0], [original], outcome="not_home", started=T0)
+    first_flags = await _submit(app_client, phone, first, [original])
+    assert "photo_near_duplicate" not in first_flags
+
+    # Another household's visit with the same picture, re-saved smaller: different bytes
+    # (so not "photo_reused"), the same perceptual hash neighbourhood.
+    copy = PhonePhoto(uuid.uuid4(), "house_front", _recompressed(original.data, 60, 0.8))
+    assert copy.sha256 != original.sha256
+    second = visit_body(
+        field, field.household_ids[1], [copy], outcome="not_home", started=T0 + timedelta(hours=1)
+    )
+    flags = await _submit(app_client, phone, second, [copy])
+    near = flags["photo_near_duplicate"]
+    assert near["evidence"]["other_household_id"] == field.household_ids[0]
+    assert near["evidence"]["other_photo"] == str(original.id)
+    assert near["evidence"]["hamming_distance"] <= 6
+
+    # A different picture in a third household is not.
+    other = PhonePhoto(uuid.uuid4(), "house_front", jpeg_bytes(301))
+    third = visit_body(
+        field, field.household_ids[2], [other], outcome="not_home", started=T0 + timedelta(hours=2)
+    )
+    assert "photo_near_duplicate" not in await _submit(app_client, phone, third, [other])
