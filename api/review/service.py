@@ -449,9 +449,7 @@ async def household_trail(principal: Principal, household_id: int) -> HouseholdT
         principal, household_id, visit_ids, [p["id"] for p in photos]
     )
     enumerators = {v["id"]: v["enumerator_id"] for v in visits}
-    actor_ids = {
-        int(ref) for e in events if (ref := e["actor"].removeprefix("user:")).isdigit()
-    }
+    actor_ids = {int(ref) for e in events if (ref := e["actor"].removeprefix("user:")).isdigit()}
     names = await queries.user_names(set(enumerators.values()) | actor_ids)
     received = {v["id"]: v["received_at"] for v in visits}
 
