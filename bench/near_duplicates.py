@@ -18,8 +18,8 @@ with the engine bound (``api.db``):
 
 * old: ``stored_hashes_of_other_households(household, visit, district)`` (every stored hash
   of the district), then the Hamming comparison in Python, as ``_near_duplicates`` did;
-* new: ``photos_sharing_a_band`` then ``stored_hashes_of_other_households(..., among=...)``,
-  then the same comparison, as ``_near_duplicates`` does now;
+* new: ``near_duplicate_candidates`` (one query: photos sharing at least 8 - bits bands,
+  through the band index), then the same comparison, as ``_near_duplicates`` does now;
 * ceiling: the band index lookup alone, one raw asyncpg query
   ``SELECT DISTINCT photo FROM photo_hash_band WHERE district=$1 AND band_key = ANY($2)``.
 
@@ -303,13 +303,10 @@ async def new_path(q: dict[str, Any], bits: int) -> tuple[list[tuple[str, int]],
     from api.visits import queries
 
     began = time.perf_counter()
-    among = await queries.photos_sharing_a_band(DISTRICT, q["hash"])
-    band_s = time.perf_counter() - began
-    rows = await queries.stored_hashes_of_other_households(
-        q["household"], q["visit"], DISTRICT, among
+    rows = await queries.near_duplicate_candidates(
+        DISTRICT, q["hash"], bits, q["household"], q["visit"]
     )
-    among_s = time.perf_counter() - began - band_s
-    return compare(q["hash"], rows, bits), len(among), band_s, among_s
+    return compare(q["hash"], rows, bits), len(rows), time.perf_counter() - began, 0.0
 
 
 async def raw_band_lookup(connection: asyncpg.Connection, perceptual_hash: str) -> int:
@@ -515,10 +512,6 @@ def render(results: list[dict[str, Any]], info: dict[str, Any], postgres: str, c
             f"| {r['photos']:,} | new: band lookup + candidates | {r['new']['p50_ms']:.1f} | "
             f"{r['new']['p95_ms']:.1f} | {r['new']['lookups_per_s']:.1f} | "
             f"{r['candidates_mean']:,.0f} (p95 {r['candidates_p95']:,.0f}) | |",
-            f"| {r['photos']:,} | … of which photos_sharing_a_band | "
-            f"{r['new_band_lookup']['p50_ms']:.1f} | {r['new_band_lookup']['p95_ms']:.1f} | | | |",
-            f"| {r['photos']:,} | … of which stored_hashes_of_other_households(among) | "
-            f"{r['new_among_fetch']['p50_ms']:.1f} | {r['new_among_fetch']['p95_ms']:.1f} | | | |",
             f"| {r['photos']:,} | ceiling: raw asyncpg band query | {r['raw']['p50_ms']:.2f} | "
             f"{r['raw']['p95_ms']:.2f} | {r['raw']['lookups_per_s']:.0f} | | |",
         ]

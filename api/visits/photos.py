@@ -216,15 +216,22 @@ async def _near_duplicates(
     visit: dict[str, Any], photo_id: uuid.UUID, facts: ImageFacts, limits: QualityThresholds
 ) -> list[FlagDraft]:
     district = _district(visit["region_code"])
-    # Within 7 bits two hashes share a band, so the band index finds every candidate;
-    # a wider threshold (a deployment's choice) falls back to comparing with all.
-    among = None
+    # Within 7 bits two hashes share a band, so the band index finds every candidate; a
+    # wider threshold (a deployment's choice) falls back to comparing with all of them.
     if limits.near_duplicate_bits < queries.HASH_BANDS:
-        among = await queries.photos_sharing_a_band(district, facts.perceptual_hash)
+        candidates = await queries.near_duplicate_candidates(
+            district,
+            facts.perceptual_hash,
+            limits.near_duplicate_bits,
+            visit["household_id"],
+            visit["id"],
+        )
+    else:
+        candidates = await queries.stored_hashes_of_other_households(
+            visit["household_id"], visit["id"], district
+        )
     flags = []
-    for other in await queries.stored_hashes_of_other_households(
-        visit["household_id"], visit["id"], district, among
-    ):
+    for other in candidates:
         distance = hamming_distance(facts.perceptual_hash, other["perceptual_hash"])
         if distance <= limits.near_duplicate_bits:
             flags.append(

@@ -176,25 +176,41 @@ async def add_hash_bands(photo_id: uuid.UUID, district: str, perceptual_hash: st
     )
 
 
-async def photos_sharing_a_band(district: str, perceptual_hash: str) -> list[uuid.UUID]:
-    """Stored photos of the district whose hash has at least one band equal to this one's."""
-    rows = await (
-        PhotoHashBand.select(PhotoHashBand.photo)
-        .where(PhotoHashBand.district == district)
-        .where(PhotoHashBand.band_key.is_in(hash_band_keys(perceptual_hash)))
-        .distinct()
+# Piccolo's raw placeholders; the band keys are HASH_BANDS (8) values.
+_CANDIDATES = (
+    "SELECT p.id, p.perceptual_hash, v.id AS visit_id, v.household_id "
+    "FROM visit_photo p JOIN visit v ON v.id = p.visit "
+    "WHERE p.id IN ("
+    " SELECT photo FROM photo_hash_band"
+    " WHERE district = {} AND band_key IN ({}, {}, {}, {}, {}, {}, {}, {})"
+    " GROUP BY photo HAVING count(*) >= {}"
+    ") AND v.id <> {}"
+)
+
+
+async def near_duplicate_candidates(
+    district: str,
+    perceptual_hash: str,
+    max_bits: int,
+    household_id: int | None,
+    visit_id: uuid.UUID,
+) -> list[dict[str, Any]]:
+    """Stored photos of other households in the district whose hash may be within
+    ``max_bits`` (< 8) of this one: d differing bits touch at most d of the 8 bands, so a
+    match shares at least 8 - d bands exactly. One query; the band index does the work."""
+    args: list[Any] = [district, *hash_band_keys(perceptual_hash), HASH_BANDS - max_bits]
+    if household_id is None:
+        return await PhotoHashBand.raw(_CANDIDATES, *args, visit_id)  # type: ignore[no-any-return]
+    return await PhotoHashBand.raw(  # type: ignore[no-any-return]
+        _CANDIDATES + " AND v.household_id <> {}", *args, visit_id, household_id
     )
-    return [row["photo"] for row in rows]
 
 
 async def stored_hashes_of_other_households(
-    household_id: int | None,
-    visit_id: uuid.UUID,
-    region_prefix: str,
-    among: list[uuid.UUID] | None = None,
+    household_id: int | None, visit_id: uuid.UUID, region_prefix: str
 ) -> list[dict[str, Any]]:
-    """Perceptual hashes of stored photos of other households in the same district
-    (only those ``among`` the given photo ids, when given)."""
+    """Perceptual hashes of every stored photo of other households in the same district
+    (the near-duplicate check for thresholds the band index cannot serve)."""
     query = Photo.select(
         Photo.id,
         Photo.perceptual_hash,
@@ -207,10 +223,6 @@ async def stored_hashes_of_other_households(
     )
     if household_id is not None:
         query = query.where(Photo.visit.household_id != household_id)
-    if among is not None:
-        if not among:
-            return []
-        query = query.where(Photo.id.is_in(among))
     return await query
 
 
