@@ -299,14 +299,13 @@ async def old_path(q: dict[str, Any], bits: int) -> tuple[list[tuple[str, int]],
     return compare(q["hash"], rows, bits), len(rows)
 
 
-async def new_path(q: dict[str, Any], bits: int) -> tuple[list[tuple[str, int]], int, float, float]:
+async def new_path(q: dict[str, Any], bits: int) -> tuple[list[tuple[str, int]], int]:
     from api.visits import queries
 
-    began = time.perf_counter()
     rows = await queries.near_duplicate_candidates(
         DISTRICT, q["hash"], bits, q["household"], q["visit"]
     )
-    return compare(q["hash"], rows, bits), len(rows), time.perf_counter() - began, 0.0
+    return compare(q["hash"], rows, bits), len(rows)
 
 
 async def raw_band_lookup(connection: asyncpg.Connection, perceptual_hash: str) -> int:
@@ -350,8 +349,6 @@ async def measure(
             await new_path(q, args.bits)
             await raw_band_lookup(raw, q["hash"])
         times: dict[str, list[float]] = {"old": [], "new": [], "raw": []}
-        band_times: list[float] = []
-        among_times: list[float] = []
         reference_misses: list[dict[str, Any]] = []
         helper_checked = 0
         candidates: list[int] = []
@@ -377,11 +374,9 @@ async def measure(
                 else:
                     results["raw"] = await raw_band_lookup(raw, q["hash"])
                 times[step].append(time.perf_counter() - started)
-            new_found, band_count, band_s, among_s = results["new"]
+            new_found, band_count = results["new"]
             expected = reference(district, q, args.bits)
             candidates.append(band_count)
-            band_times.append(band_s)
-            among_times.append(among_s)
             raw_counts.append(results["raw"])
             matches += len(expected)
             found_by_kind.setdefault(q["kind"], []).append(len(expected))
@@ -437,8 +432,6 @@ async def measure(
         "old": summary(times["old"]),
         "new": summary(times["new"]),
         "raw": summary(times["raw"]),
-        "new_band_lookup": summary(band_times),
-        "new_among_fetch": summary(among_times),
         "old_queries_timed": len(times["old"]),
         "reference_misses": reference_misses,
         "near_duplicates_fn_checked": helper_checked,
