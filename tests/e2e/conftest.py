@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 DEMO_PASSWORD = "mukomuko-demo-2026"
+# The staff screens are made for a laptop and must still work on a tablet.
+LAPTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 820, "height": 1180}
 # Lubuk Pinang, near the demo's first households (SPEC: enumerator scoped to 17.06.01).
 PHONE_GPS = {"latitude": -2.3855, "longitude": 101.0098, "accuracy": 8}
 SCREENS = ROOT / "docs" / "screens"
@@ -91,12 +95,19 @@ class Server:
             return rows
 
     def api(
-        self, method: str, path: str, token: str | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: Any = None,
+        *,
+        jpeg: bytes | None = None,
     ) -> tuple[int, Any]:
-        data = json.dumps(body).encode() if body is not None else None
+        """One request as a client makes it: a JSON body, or a photo's JPEG bytes."""
+        data = jpeg if jpeg is not None else json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
-            req.add_header("Content-Type", "application/json")
+            req.add_header("Content-Type", "image/jpeg" if jpeg is not None else "application/json")
         if token:
             req.add_header("Authorization", f"Bearer {token}")
         try:
@@ -106,6 +117,12 @@ class Server:
         except urllib.error.HTTPError as e:
             text = e.read()
             return e.code, json.loads(text) if text else None
+
+    def assignments(self, token: str) -> list[dict[str, Any]]:
+        """The enumerator's full assignment download, as the phone's first sync."""
+        status, body = self.api("GET", "/api/v1/assignments", token)
+        assert status == 200, body
+        return list(body["assignments"])
 
     def token(self, username: str) -> str:
         status, body = self.api(
@@ -233,3 +250,41 @@ def screenshot(page: Any, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.getElementById('toast')?.remove()")  # a passing toast hides the screen
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=False)
+
+
+@contextmanager
+def staff_context(browser: Any, server: Server, **options: Any) -> Iterator[Any]:
+    """A supervisor's or auditor's browser: a laptop unless told otherwise, Indonesian,
+    Jakarta time, downloads accepted."""
+    context = browser.new_context(
+        **{
+            "viewport": LAPTOP,
+            "locale": "id-ID",
+            "timezone_id": "Asia/Jakarta",
+            "base_url": server.url,
+            "accept_downloads": True,
+            **options,
+        }
+    )
+    context.set_default_timeout(20_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def laptop(browser: Any, server: Server) -> Iterator[Any]:
+    with staff_context(browser, server) as context:
+        yield context
+
+
+def staff_sign_in(context: Any, username: str) -> Any:
+    """A new page of ``context`` signed in as ``username`` (a staff role): its menu shows."""
+    page = context.new_page()
+    page.goto("/")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("nav.staff-menu")
+    return page

@@ -5,39 +5,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
-import urllib.error
-import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.e2e.conftest import Server
 from tests.support.field import jpeg_bytes
 
 # About 1.1 km north-east of a household: far enough for the "far from household" flag.
 FAR = (0.008, 0.007)
-
-
-def _call(
-    base: str, method: str, path: str, token: str, body: bytes | None, ctype: str
-) -> tuple[int, Any]:
-    req = urllib.request.Request(base + path, data=body, method=method)
-    req.add_header("Authorization", f"Bearer {token}")
-    if body is not None:
-        req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as res:
-            text = res.read()
-            return res.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as e:
-        text = e.read()
-        return e.code, json.loads(text) if text else None
-
-
-def assignments(base: str, token: str) -> list[dict[str, Any]]:
-    status, body = _call(base, "GET", "/api/v1/assignments", token, None, "")
-    assert status == 200, body
-    return list(body["assignments"])
 
 
 def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +43,7 @@ def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
 
 
 def send_visit(
-    base: str,
+    server: Server,
     token: str,
     assignment: dict[str, Any],
     *,
@@ -112,18 +88,11 @@ def send_visit(
         ],
     }
     visit_id = str(uuid.uuid4())
-    status, answer = _call(
-        base,
-        "PUT",
-        f"/api/v1/visits/{visit_id}",
-        token,
-        json.dumps(body).encode(),
-        "application/json",
-    )
+    status, answer = server.api("PUT", f"/api/v1/visits/{visit_id}", token, body)
     assert status == 201, answer
     for pid, _kind, data in photos:
-        status, answer = _call(
-            base, "PUT", f"/api/v1/visits/{visit_id}/photos/{pid}", token, data, "image/jpeg"
+        status, answer = server.api(
+            "PUT", f"/api/v1/visits/{visit_id}/photos/{pid}", token, jpeg=data
         )
         assert status == 201, answer
     return visit_id

@@ -7,61 +7,12 @@ buttons; a supervisor of another district gets "not found" for that household.""
 from __future__ import annotations
 
 import subprocess
-import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import DEMO_PASSWORD, VENV_BIN, Server, screenshot
-
-LAPTOP = {"width": 1366, "height": 900}
-TABLET = {"width": 820, "height": 1180}
-
-
-def laptop_context(browser: Any, server: Server) -> Any:
-    """A laptop: 1366x900, mouse, Indonesian, downloads accepted."""
-    context = browser.new_context(
-        viewport=LAPTOP,
-        locale="id-ID",
-        timezone_id="Asia/Jakarta",
-        base_url=server.url,
-        accept_downloads=True,
-    )
-    context.set_default_timeout(20_000)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def laptop(browser: Any, server: Server) -> Any:
-    yield from laptop_context(browser, server)
-
-
-def staff_sign_in(page: Any, username: str) -> None:
-    page.goto("/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_selector("nav.staff-menu")
-
-
-def put_bytes(server: Server, path: str, token: str, data: bytes) -> int:
-    req = urllib.request.Request(server.url + path, data=data, method="PUT")
-    req.add_header("Content-Type", "image/jpeg")
-    req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=60) as res:
-        return int(res.status)
-
-
-def sync_assignments(server: Server, token: str) -> list[dict[str, Any]]:
-    status, body = server.api("GET", "/api/v1/assignments", token)
-    assert status == 200, body
-    return list(body["assignments"])
+from tests.e2e.conftest import TABLET, VENV_BIN, Server, screenshot, staff_context, staff_sign_in
 
 
 def visit_with_photos(server: Server, username: str = "enumerator") -> tuple[int, str, list[Any]]:
@@ -71,7 +22,7 @@ def visit_with_photos(server: Server, username: str = "enumerator") -> tuple[int
     from tests.support.field import FOUND_KINDS, photos_for
 
     token = server.token(username)
-    open_ = [a for a in sync_assignments(server, token) if a["state"] == "open"]
+    open_ = [a for a in server.assignments(token) if a["state"] == "open"]
     assert open_, "the demo enumerator has no open assignment"
     chosen = open_[-1]
     household = chosen["household"]
@@ -97,10 +48,10 @@ def visit_with_photos(server: Server, username: str = "enumerator") -> tuple[int
     status, receipt = server.api("PUT", f"/api/v1/visits/{visit_id}", token, body)
     assert status == 201, receipt
     for photo in photos:
-        assert (
-            put_bytes(server, f"/api/v1/visits/{visit_id}/photos/{photo.id}", token, photo.data)
-            == 201
+        status, receipt = server.api(
+            "PUT", f"/api/v1/visits/{visit_id}/photos/{photo.id}", token, jpeg=photo.data
         )
+        assert status == 201, receipt
     return int(household["id"]), visit_id, photos
 
 
@@ -118,8 +69,7 @@ def test_auditor_follows_verifies_and_exports_a_trail(
     )
     assert status == 201, body
 
-    page = laptop.new_page()
-    staff_sign_in(page, "auditor")
+    page = staff_sign_in(laptop, "auditor")
     menu = page.locator("nav.staff-menu")
     assert menu.get_by_text("Audit").is_visible()
     assert menu.get_by_text("Penugasan").count() == 0  # auditors assign nothing
@@ -180,10 +130,8 @@ def test_auditor_follows_verifies_and_exports_a_trail(
     page.close()
 
     # The supervisor of another district: the household does not exist for them.
-    other = laptop.browser.new_context(viewport=LAPTOP, locale="id-ID", base_url=server.url)
-    try:
-        page = other.new_page()
-        staff_sign_in(page, "supervisor.ipuh")
+    with staff_context(laptop.browser, server) as other:
+        page = staff_sign_in(other, "supervisor.ipuh")
         page.goto(f"/#/audit/household/{household_id}")
         error = page.locator("#trail-error")
         error.wait_for()
@@ -195,5 +143,3 @@ def test_auditor_follows_verifies_and_exports_a_trail(
             server.token("supervisor.ipuh"),
         )
         assert status == 404
-    finally:
-        other.close()

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, SCREENS, Server, screenshot
-from tests.e2e.review_seed import assignments, send_visit
+from tests.e2e.conftest import SCREENS, TABLET, Server, screenshot, staff_context, staff_sign_in
+from tests.e2e.review_seed import send_visit
 from tests.e2e.test_offline_visit import choose, sign_in, take_photo
 
 pytestmark = pytest.mark.browser
@@ -21,26 +21,8 @@ pytestmark = pytest.mark.browser
 COMMENT = "Titik GPS 1 km dari rumah: mohon kunjungi ulang dan foto depan rumah"
 
 
-@pytest.fixture
-def laptop(browser: Any, server: Server) -> Any:
-    """A supervisor's laptop: 1366x900, Indonesian, no GPS."""
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900},
-        locale="id-ID",
-        timezone_id="Asia/Jakarta",
-        base_url=server.url,
-    )
-    context.set_default_timeout(20_000)
-    yield context
-    context.close()
-
-
-def staff_sign_in(context: Any, username: str) -> Any:
-    page = context.new_page()
-    page.goto("/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#sign-in")
+def sign_in_to_queue(context: Any, username: str) -> Any:
+    page = staff_sign_in(context, username)
     page.wait_for_selector(".rv-queue")  # staff land on the review queue
     return page
 
@@ -48,7 +30,7 @@ def staff_sign_in(context: Any, username: str) -> Any:
 def pick_assignment(server: Server) -> dict[str, Any]:
     """An assignment of the demo enumerator that no other browser test touches."""
     token = server.token("enumerator")
-    mine = assignments(server.url, token)
+    mine = server.assignments(token)
     names = [a["household"]["head_name"] for a in mine]
     for a in mine[40:]:
         hh = a["household"]
@@ -73,10 +55,10 @@ def test_supervisor_returns_a_flagged_visit_and_approves_the_revisit(
     assignment = pick_assignment(server)
     head = assignment["household"]["head_name"]
     # The enumerator's earlier visit, sent as the phone sends it, 1.2 km from the house.
-    first = send_visit(server.url, server.token("enumerator"), assignment, far=True, seed=7)
+    first = send_visit(server, server.token("enumerator"), assignment, far=True, seed=7)
 
     # --- the supervisor finds it through the "flagged" filter ------------------------------
-    page = staff_sign_in(laptop, "supervisor")
+    page = sign_in_to_queue(laptop, "supervisor")
     page.select_option("select[name='flag']", "flagged")
     page.wait_for_selector("#queue[data-loaded*='flag=flagged']", state="attached")
     row = page.locator(f"tr.rv-row[data-visit='{first}']")
@@ -200,11 +182,8 @@ def test_supervisor_returns_a_flagged_visit_and_approves_the_revisit(
     assert page.locator("#decide-approve").is_disabled()
 
     # --- another district's supervisor sees none of it --------------------------------------
-    other = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="id-ID", base_url=server.url
-    )
-    try:
-        ipuh = staff_sign_in(other, "supervisor.ipuh")
+    with staff_context(browser, server) as other:
+        ipuh = sign_in_to_queue(other, "supervisor.ipuh")
         ipuh.wait_for_selector("#queue[data-loaded]", state="attached")
         for visit_id in (first, revisit):
             assert ipuh.locator(f"tr.rv-row[data-visit='{visit_id}']").count() == 0
@@ -215,21 +194,14 @@ def test_supervisor_returns_a_flagged_visit_and_approves_the_revisit(
         ipuh.wait_for_selector(".rv-notfound")
         assert "Kunjungan tidak ditemukan" in ipuh.locator("h1").inner_text()
         assert head not in ipuh.locator("main").inner_text()
-    finally:
-        other.close()
 
 
 def test_visit_review_works_at_tablet_width(browser: Any, server: Server) -> None:
     """820 px wide: one column, the map and the decision right after the flags."""
     assignment = pick_assignment(server)
-    visit_id = send_visit(server.url, server.token("enumerator"), assignment, far=True, seed=9)
-    context = browser.new_context(
-        viewport={"width": 820, "height": 1180}, locale="id-ID", timezone_id="Asia/Jakarta",
-        base_url=server.url,
-        has_touch=True,
-    )  # fmt: skip
-    try:
-        page = staff_sign_in(context, "supervisor")
+    visit_id = send_visit(server, server.token("enumerator"), assignment, far=True, seed=9)
+    with staff_context(browser, server, viewport=TABLET, has_touch=True) as context:
+        page = sign_in_to_queue(context, "supervisor")
         page.goto(f"/#/review/visit/{visit_id}")
         page.wait_for_selector(".pmap-notice:not([hidden])", timeout=15_000)
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -241,5 +213,3 @@ def test_visit_review_works_at_tablet_width(browser: Any, server: Server) -> Non
         assert box["flags"]["y"] < box["map"]["y"] < box["decision"]["y"] < box["photos"]["y"]
         assert page.locator("#decide-return").is_enabled()
         screenshot(page, "review-visit-tablet")
-    finally:
-        context.close()

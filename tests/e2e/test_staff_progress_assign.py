@@ -8,17 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
-from tests.e2e.conftest import Server, screenshot
-from tests.e2e.test_audit_journey import TABLET, laptop_context, staff_sign_in, sync_assignments
+from tests.e2e.conftest import TABLET, Server, screenshot, staff_sign_in
 
 DISTRICT = "17.06.01"
-
-
-@pytest.fixture
-def laptop(browser: Any, server: Server) -> Any:
-    yield from laptop_context(browser, server)
 
 
 def _village_rt(server: Server, token: str, round_id: int) -> tuple[str, str, str, list[int]]:
@@ -54,8 +46,7 @@ def test_supervisor_assigns_an_rt_and_follows_progress(laptop: Any, server: Serv
     status, users = server.api("GET", "/api/v1/users?role=enumerator", supervisor)
     enumerator = next(u for u in users if u["username"] == "enumerator")
 
-    page = laptop.new_page()
-    staff_sign_in(page, "supervisor")
+    page = staff_sign_in(laptop, "supervisor")
     page.click("nav.staff-menu >> text=Penugasan")
     page.wait_for_selector("#assign-village select")
     page.select_option("#assign-round", str(round_["id"]))
@@ -87,7 +78,7 @@ def test_supervisor_assigns_an_rt_and_follows_progress(laptop: Any, server: Serv
     screenshot(page, "assign")
 
     # The enumerator's phone gets them at its next sync.
-    synced = {a["household"]["id"] for a in sync_assignments(server, server.token("enumerator"))}
+    synced = {a["household"]["id"] for a in server.assignments(server.token("enumerator"))}
     status, listed = server.api(
         "GET",
         f"/api/v1/rounds/{round_['id']}/assignments?region={village}&enumerator_id="
