@@ -17,6 +17,7 @@ from api import db
 from api.audit.service import Actor
 from api.resources import build_object_store
 from api.settings import Settings, load_settings
+from auth.roles import Principal, Role
 from media.store import ObjectStore
 
 T = TypeVar("T")
@@ -58,6 +59,21 @@ def run_with_store(work: Callable[[ObjectStore], Awaitable[T]]) -> T:
 def cli_actor() -> Actor:
     """Who a command acts as in the audit chain: the operating-system user."""
     return Actor(f"cli:{getpass.getuser()}")
+
+
+def cli_principal() -> Principal:
+    """The command line acts with the whole deployment's reach, as an admin does; the
+    audit chain names the operating-system user (``extra["actor"]``)."""
+    actor = cli_actor()
+    return Principal(
+        user_id=0,
+        username=actor.ref,
+        display_name="verval CLI",
+        role=Role.ADMIN,
+        scopes=(),
+        session_id="cli",
+        extra={"actor": actor.ref},
+    )
 
 
 @click.group(help="Verval: field verification of the social-welfare register.")

@@ -281,6 +281,24 @@ async def principal_for_session(session_id: str, user_id: str) -> Principal | No
     )
 
 
+async def acting_as(username: str, session_id: str, actor: Actor | None = None) -> Principal | None:
+    """A user's principal without a sign-in, for work the system does in their name (the
+    demo); ``actor`` names someone else in the audit chain. None if there is no such user."""
+    user = await queries.user_by_username(username)
+    if user is None:
+        return None
+    scopes = (await queries.scopes_of([user["id"]])).get(user["id"], [])
+    return Principal(
+        user_id=user["id"],
+        username=user["username"],
+        display_name=user["display_name"],
+        role=Role(user["role"]),
+        scopes=tuple(scopes),
+        session_id=session_id,
+        extra={"actor": actor.ref} if actor else {},
+    )
+
+
 async def change_password(principal: Principal, current: str, new: str) -> None:
     user = await queries.user_by_id(principal.user_id)
     assert user is not None

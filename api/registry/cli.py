@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from api.audit.service import Actor
-from api.cli import cli_actor, run_with_database
+from api.cli import cli_actor, cli_principal, run_with_database
 from api.errors import DomainError
 from api.registry import assignments as assignment_service
 from api.registry import rounds as round_service
@@ -36,26 +34,8 @@ from api.registry.schemas import (
 )
 from api.settings import Settings
 from auth import queries as auth_queries
-from auth.roles import Principal, Role
 
 console = Console(stderr=True)
-
-
-def _actor() -> Actor:
-    return cli_actor()
-
-
-def _cli_principal() -> Principal:
-    """The command line acts with the whole deployment's reach, as an admin does."""
-    return Principal(
-        user_id=0,
-        username=f"cli:{getpass.getuser()}",
-        display_name="verval CLI",
-        role=Role.ADMIN,
-        scopes=(),
-        session_id="cli",
-        extra={"actor": _actor().ref},
-    )
 
 
 def _progress() -> Progress:
@@ -102,7 +82,7 @@ def import_regions_command(path: Path | None, only: str | None) -> None:
         with _progress() as progress:
             task = progress.add_task("regions", total=None)
             return await import_regions(
-                _actor(), source, only, on_progress=lambda n: progress.update(task, completed=n)
+                cli_actor(), source, only, on_progress=lambda n: progress.update(task, completed=n)
             )
 
     summary = _run(work)
@@ -164,7 +144,12 @@ def import_baseline_command(
                 progress.update(task, completed=done, total=total)
 
             return await import_baseline(
-                _actor(), path, report, sheet=sheet, batch_rows=batch_rows, on_progress=on_progress
+                cli_actor(),
+                path,
+                report,
+                sheet=sheet,
+                batch_rows=batch_rows,
+                on_progress=on_progress,
             )
 
     summary = _run(work)
@@ -200,7 +185,7 @@ def create_round(name: str, region_code: str, starts_on: Any, ends_on: Any, plan
         raise click.ClickException(str(error)) from None
 
     async def work(_: Settings) -> Any:
-        return await round_service.create_round(_cli_principal(), data)
+        return await round_service.create_round(cli_principal(), data)
 
     created = _run(work)
     click.echo(
@@ -211,7 +196,7 @@ def create_round(name: str, region_code: str, starts_on: Any, ends_on: Any, plan
 @rounds.command("list", help="List rounds.")
 def list_rounds() -> None:
     async def work(_: Settings) -> Any:
-        return await round_service.list_rounds(_cli_principal(), None)
+        return await round_service.list_rounds(cli_principal(), None)
 
     for item in _run(work):
         counts = item.assignments
@@ -228,7 +213,7 @@ def list_rounds() -> None:
 def set_state(round_id: int, state: str) -> None:
     async def work(_: Settings) -> Any:
         return await round_service.update_round(
-            _cli_principal(), round_id, RoundUpdate(state=RoundState(state))
+            cli_principal(), round_id, RoundUpdate(state=RoundState(state))
         )
 
     updated = _run(work)
@@ -293,7 +278,7 @@ def assign(
 
     async def work(_: Settings) -> Any:
         data = AssignRequest(enumerator_id=await _user_id(username), reassign=reassign, **selection)
-        return await assignment_service.assign(_cli_principal(), round_id, data)
+        return await assignment_service.assign(cli_principal(), round_id, data)
 
     result = _run(work)
     click.echo(
@@ -320,7 +305,7 @@ def unassign(
     async def work(_: Settings) -> Any:
         enumerator_id = await _user_id(username) if username else None
         data = UnassignRequest(enumerator_id=enumerator_id, **selection)
-        return await assignment_service.unassign(_cli_principal(), round_id, data)
+        return await assignment_service.unassign(cli_principal(), round_id, data)
 
     result = _run(work)
     click.echo(f"unassigned {result.unassigned}, skipped {result.skipped_count}")

@@ -18,7 +18,7 @@ from api.registry.schemas import AssignRequest, RoundCreate, RoundState
 from api.registry.synthetic import Village, write_csv
 from api.registry.tables import Household, Round
 from auth import queries as auth_queries
-from auth.roles import Principal, Role
+from auth import service as auth_service
 
 DEMO_REGENCY = "17.06"
 DEMO_HOUSEHOLDS = 3000
@@ -57,17 +57,8 @@ async def load_registry_demo(actor: Actor, admin_username: str = "admin") -> Reg
             baseline = Path(folder) / "baseline-mukomuko.csv"
             write_csv(baseline, demo_villages(), DEMO_HOUSEHOLDS, seed=DEMO_SEED, today=DEMO_TODAY)
             await import_baseline(actor, baseline, today=DEMO_TODAY, batch_rows=5000)
-    admin = await auth_queries.user_by_username(admin_username)
-    assert admin is not None, "the demo users come first"
-    principal = Principal(
-        user_id=admin["id"],
-        username=admin["username"],
-        display_name=admin["display_name"],
-        role=Role.ADMIN,
-        scopes=(),
-        session_id="demo",
-        extra={"actor": actor.ref},
-    )
+    principal = await auth_service.acting_as(admin_username, "demo", actor)
+    assert principal is not None, "the demo users come first"
     existing = await Round.select(Round.id).where(Round.name == DEMO_ROUND).first()
     if existing is None:
         created = await rounds.create_round(

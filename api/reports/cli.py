@@ -6,7 +6,6 @@ commands); every file it writes is an audit event under ``cli:<os user>``.
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -18,29 +17,15 @@ import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli import run_with_database
+from api.cli import cli_principal, run_with_database
 from api.errors import DomainError
 from api.reports import exports, minutes
 from api.reports.exports import Dataset, ExportOptions, Format, Only
 from api.reports.progress import progress as progress_report
 from api.reports.scope import Identity, record_download, resolve
 from api.settings import Settings
-from auth.roles import Principal, Role
 
 console = Console(stderr=True)
-
-
-def _principal() -> Principal:
-    ref = f"cli:{getpass.getuser()}"
-    return Principal(
-        user_id=0,
-        username=ref,
-        display_name="verval CLI",
-        role=Role.ADMIN,
-        scopes=(),
-        session_id="cli",
-        extra={"actor": ref},
-    )
 
 
 def _run(work: Any) -> Any:
@@ -78,7 +63,7 @@ def minutes_command(
     village_head: str | None,
     supervisor: str | None,
 ) -> None:
-    principal = _principal()
+    principal = cli_principal()
     day: date | None = on.date() if on else None
 
     async def work(_: Settings) -> minutes.Minutes:
@@ -140,7 +125,7 @@ def export_command(
     only: str,
     identity: str,
 ) -> None:
-    principal = _principal()
+    principal = cli_principal()
     kind = _format_of(output)
     options = ExportOptions(Dataset(dataset), Identity(identity), Only(only))
 
@@ -181,7 +166,7 @@ def export_command(
 @click.option("--round", "round_id", type=int, required=True, help="Verification round id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def progress_command(region: str, round_id: int, as_json: bool) -> None:
-    principal = _principal()
+    principal = cli_principal()
 
     async def work(_: Settings) -> Any:
         scope = await resolve(principal, region, round_id)

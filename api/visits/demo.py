@@ -29,8 +29,7 @@ from api.visits import photos, service
 from api.visits.quality import thresholds_from_settings
 from api.visits.schemas import VisitSubmission
 from api.visits.tables import Visit
-from auth import queries as auth_queries
-from auth.roles import Principal, Role
+from auth import service as auth_service
 from media.store import ObjectStore
 from survey_forms.samples import dtks_submission
 
@@ -120,24 +119,10 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def _principal(username: str, role: Role) -> Principal | None:
-    user = await auth_queries.user_by_username(username)
-    if user is None:
-        return None
-    return Principal(
-        user_id=user["id"],
-        username=user["username"],
-        display_name=user["display_name"],
-        role=role,
-        scopes=tuple((await auth_queries.scopes_of([user["id"]])).get(user["id"], [])),
-        session_id="demo",
-    )
-
-
 async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
     """Send the demo visits once; returns how many exist for the demo enumerator."""
-    enumerator = await _principal(DEMO_FIELD_ENUMERATOR, Role.ENUMERATOR)
-    supervisor = await _principal("supervisor", Role.SUPERVISOR)
+    enumerator = await auth_service.acting_as(DEMO_FIELD_ENUMERATOR, "demo")
+    supervisor = await auth_service.acting_as("supervisor", "demo")
     if enumerator is None or supervisor is None:
         return 0
     made = await Visit.count().where(Visit.enumerator_id == enumerator.user_id)
