@@ -1,29 +1,28 @@
-// The visit: start (outcome + GPS) → the form's groups → photos → finish. Every change is
-// saved to IndexedDB at once, so a killed app reopens where it was.
+// The visit: start (outcome + GPS) → the form's groups → photos → finish. The draft lives in
+// one DraftStore: every handler dispatches an action to it (visits/draft.ts), the store saves
+// to IndexedDB at once (a killed app reopens where it was) and the screen draws from it.
 import { type Outcome, OUTCOMES, PHOTO_KINDS, type PhotoKind, requiredPhotoKinds } from "../api/contract";
 import { app } from "../app/controller";
-import { deletePhoto, getAssignment, getForm, getPhoto, getVisit, putPhoto, putVisit } from "../data/db";
-import type { Assignment, PhotoMeta, VisitRecord } from "../data/types";
+import { getAssignment, getForm, getPhoto, getVisit, putPhoto, putVisit } from "../data/db";
+import type { Assignment, PhotoMeta } from "../data/types";
 import {
   type CompiledForm,
   type Evaluation,
-  type Instance,
   compileForm,
   evaluateForm,
   type FormDef,
   groupFields,
-  newInstance,
   prefill,
 } from "../forms/engine";
 import { maskKk } from "../forms/identity";
 import { GOOD_ACCURACY_M, type Fix, lastFix, watchGps } from "../geo/gps";
 import { type Key, L, t } from "../i18n";
 import { processPhoto } from "../media/photos";
+import { answerAt, baselineAt, type DraftAction, itemsOf, parsePath, photoKindFor, type Step, visitSteps } from "../visits/draft";
+import { DraftStore } from "../visits/store";
 import { baselineOf, finishVisit, gpsIsPoor, needsForm, type VisitProblem, visitProblems } from "../visits/visit";
 import { ask, clear, h, toast } from "./dom";
 import { memberTitle, renderField } from "./fields";
-
-type Step = { key: "start" } | { key: "group"; group: string; label: string } | { key: "photos" } | { key: "finish" };
 
 const GPS_REASONS: Key[] = ["gps_reason_indoor", "gps_reason_weak", "gps_reason_device", "gps_reason_other"];
 
@@ -33,9 +32,8 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
     root.replaceChildren(h("p", { class: "empty" }, t("not_found_page")));
     return () => undefined;
   }
-  let v: VisitRecord = loaded;
-  const assignment: Assignment | null = v.assignmentKey ? ((await getAssignment(v.assignmentKey)) ?? null) : null;
-  const stored = await getForm(v.form.id, v.form.version);
+  const assignment: Assignment | null = loaded.assignmentKey ? ((await getAssignment(loaded.assignmentKey)) ?? null) : null;
+  const stored = await getForm(loaded.form.id, loaded.form.version);
   const form: CompiledForm | null = stored ? compileForm(stored.definition as FormDef) : null;
   const initial = form ? prefill(form, baselineOf(assignment)) : {};
   const urls = new Map<string, string>();
@@ -43,27 +41,35 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const touched = new Set<string>();
   let showAll = false;
 
-  if (v.state !== "draft") {
+  if (loaded.state !== "draft") {
     root.replaceChildren(
-      h("div", { class: "card" }, h("h2", null, v.label), h("p", null, t("visit_locked")), h("a", { class: "btn primary", href: "#/outbox" }, t("outbox"))),
+      h("div", { class: "card" }, h("h2", null, loaded.label), h("p", null, t("visit_locked")), h("a", { class: "btn primary", href: "#/outbox" }, t("outbox"))),
     );
     return () => undefined;
   }
 
-  const save = async () => {
-    v = { ...v, updatedAt: Date.now() };
-    await putVisit(v);
-  };
+  // The one draft of this screen: handlers dispatch, nobody keeps a copy.
+  const store = new DraftStore(loaded, form);
+  const draft = () => store.current;
+  const dispatch = (a: DraftAction): Promise<void> => store.dispatch(a);
+  // Photos a change dropped: forget their object URLs (the store deletes their bytes).
+  store.subscribe((now) => {
+    const kept = new Set(now.photos.map((p) => p.id));
+    for (const [id, u] of urls) {
+      if (kept.has(id)) continue;
+      URL.revokeObjectURL(u);
+      urls.delete(id);
+    }
+  });
 
-  const steps = (): Step[] => {
-    const s: Step[] = [{ key: "start" }];
-    if (form && needsForm(v.outcome))
-      for (const g of form.def.groups) s.push({ key: "group", group: g.name, label: L(g.label) });
-    s.push({ key: "photos" }, { key: "finish" });
-    return s;
+  const steps = (): Step[] => visitSteps(form, draft().outcome);
+  const stepLabel = (s: Step): string => {
+    if (s.key === "group") {
+      const g = form?.def.groups.find((x) => x.name === s.group);
+      return g ? L(g.label) : s.group;
+    }
+    return s.key === "start" ? t("step_start") : s.key === "photos" ? t("step_photos") : t("step_finish");
   };
-  const stepLabel = (s: Step): string =>
-    s.key === "start" ? t("step_start") : s.key === "group" ? s.label : s.key === "photos" ? t("step_photos") : t("step_finish");
 
   const photoUrl = async (id: string): Promise<string | null> => {
     if (urls.has(id)) return urls.get(id)!;
@@ -82,7 +88,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
       lat: fix?.lat ?? null,
       lon: fix?.lon ?? null,
       accuracy: fix?.accuracy ?? null,
-      householdLabel: hh ? `Ruta ${hh.id} · RT ${hh.rt}/RW ${hh.rw}` : v.label,
+      householdLabel: hh ? `Ruta ${hh.id} · RT ${hh.rt}/RW ${hh.rw}` : draft().label,
       enumerator: app.session ? `${app.session.displayName} (${app.session.username})` : "",
     };
   };
@@ -108,16 +114,8 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
       height: r.height,
       uploaded: false,
     };
-    await putPhoto({ id: meta.id, visitId: v.id, bytes: r.bytes });
-    const old = replace ? v.photos.filter((p) => p.kind === kind) : [];
-    v = { ...v, photos: [...v.photos.filter((p) => !old.includes(p)), meta] };
-    await save();
-    for (const p of old) {
-      await deletePhoto(p.id);
-      const u = urls.get(p.id);
-      if (u) URL.revokeObjectURL(u);
-      urls.delete(p.id);
-    }
+    await putPhoto({ id: meta.id, visitId: draft().id, bytes: r.bytes });
+    await dispatch({ type: "photo", photo: meta, replaceKind: replace });
     return meta;
   };
 
@@ -139,8 +137,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const capture = async (type: "photo" | "signature", path: string, blob?: Blob): Promise<string | null> => {
     const file = blob ?? (await pickFile());
     if (!file) return null;
-    const name = path.split(".").pop() ?? "";
-    const kind = (PHOTO_KINDS as string[]).includes(name) ? (name as PhotoKind) : "minutes";
+    const kind = photoKindFor(parsePath(path).field);
     try {
       return (await storePhoto(file, kind, false)).id;
     } catch {
@@ -150,37 +147,9 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   };
 
   // ---------------------------------------------------------------- answers
-  const getAt = (path: string): unknown => {
-    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);
-    if (!m) return v.answers[path];
-    const list = v.answers[m[1]!] as Instance[] | undefined;
-    return list?.[Number(m[2])]?.[m[3]!];
-  };
-  const baselineAt = (path: string): unknown => {
-    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);
-    if (!m) return initial[path];
-    const item = ((v.answers[m[1]!] as Instance[] | undefined) ?? [])[Number(m[2])];
-    if (!item || item._new) return undefined;
-    const base = ((initial[m[1]!] as Instance[] | undefined) ?? [])[Number(item._base ?? m[2])];
-    return base?.[m[3]!];
-  };
   const setAt = (path: string, value: unknown): void => {
     touched.add(path);
-    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);
-    if (!m) {
-      const answers = { ...v.answers };
-      if (value === null || value === undefined) delete answers[path];
-      else answers[path] = value;
-      v = { ...v, answers };
-    } else {
-      const list = [...((v.answers[m[1]!] as Instance[] | undefined) ?? [])];
-      const item = { ...(list[Number(m[2])] ?? {}) };
-      if (value === null || value === undefined) delete item[m[3]!];
-      else item[m[3]!] = value;
-      list[Number(m[2])] = item;
-      v = { ...v, answers: { ...v.answers, [m[1]!]: list } };
-    }
-    void save();
+    void dispatch({ type: "answer", path, value });
     refresh();
   };
 
@@ -193,11 +162,12 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   let evaluation: Evaluation | null = null;
   const refresh = (): void => {
     if (!form) return;
-    evaluation = evaluateForm(form, v.answers);
+    const answers = draft().answers;
+    evaluation = evaluateForm(form, answers);
     for (const el of body.querySelectorAll<HTMLElement>("[data-path]")) {
       const path = el.dataset.path!;
-      const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);
-      const st = m ? evaluation.instances.get(m[1]!)?.[Number(m[2])]?.get(m[3]!) : evaluation.top.get(path);
+      const p = parsePath(path);
+      const st = p.repeat !== null ? evaluation.instances.get(p.repeat)?.[p.index]?.get(p.field) : evaluation.top.get(path);
       if (!st) continue;
       el.hidden = !st.relevant;
       const req = el.querySelector(".req");
@@ -209,7 +179,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
     }
     for (const el of body.querySelectorAll<HTMLElement>("[data-member]")) {
       const [rep, idx] = el.dataset.member!.split(":");
-      const item = ((v.answers[rep!] as Instance[] | undefined) ?? [])[Number(idx)];
+      const item = itemsOf(answers, rep!)[Number(idx)];
       const summary = el.querySelector(".member-title");
       if (item && summary) summary.textContent = memberTitle(form, rep!, item, Number(idx));
       const bad = [...(evaluation.instances.get(rep!)?.[Number(idx)]?.values() ?? [])].some((s) => s.relevant && s.error);
@@ -219,8 +189,8 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   const fieldCtx = (path: string) => ({
     path,
-    value: getAt(path),
-    baseline: baselineAt(path),
+    value: answerAt(draft().answers, path),
+    baseline: baselineAt(draft().answers, initial, path),
     onChange: (x: unknown) => setAt(path, x),
     capture,
     photoUrl,
@@ -228,7 +198,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   const renderRepeat = (name: string): HTMLElement => {
     const cf = form!.fields.get(name)!;
-    const list = (v.answers[name] as Instance[] | undefined) ?? [];
+    const list = itemsOf(draft().answers, name);
     const wrap = h("div", { class: "field repeat", "data-path": name },
       h("div", { class: "q" }, L(cf.def.label), h("span", { class: "req" }, "")),
       h("div", { class: "err", role: "alert" }),
@@ -242,11 +212,9 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
         det.appendChild(
           h("button", {
             type: "button",
-            class: "btn secondary",
-            onclick: async () => {
-              const next = list.filter((_, j) => j !== i);
-              v = { ...v, answers: { ...v.answers, [name]: next } };
-              await save();
+            class: "btn secondary remove-member",
+            onclick: () => {
+              void dispatch({ type: "remove_member", repeat: name, index: i });
               render();
             },
           }, t("remove_member")),
@@ -258,14 +226,11 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
       h("button", {
         type: "button",
         class: "btn secondary wide add-member",
-        onclick: async () => {
-          const item: Instance = { ...newInstance(form!, name, null), _new: true };
-          const presence = form!.fields.get("presence");
-          if (cf.children.includes("presence") && presence?.choices.some((c) => c.code === "5")) item.presence = "5";
-          v = { ...v, answers: { ...v.answers, [name]: [...list, item] } };
-          await save();
+        onclick: () => {
+          void dispatch({ type: "add_member", repeat: name });
           render();
-          body.querySelector<HTMLElement>(`[data-member="${name}:${list.length}"] input`)?.focus();
+          const last = itemsOf(draft().answers, name).length - 1;
+          body.querySelector<HTMLElement>(`[data-member="${name}:${last}"] input`)?.focus();
         },
       }, "＋ " + t("add_member")),
     );
@@ -274,9 +239,9 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   const householdCard = (): HTMLElement => {
     const hh = assignment?.household;
-    if (!hh) return h("div", { class: "card" }, h("h2", null, v.label));
+    if (!hh) return h("div", { class: "card" }, h("h2", null, draft().label));
     return h("div", { class: "card household" },
-      h("h2", null, hh.headName || v.label),
+      h("h2", null, hh.headName || draft().label),
       h("p", null, hh.address, hh.rt ? ` · RT ${hh.rt}/RW ${hh.rw}` : ""),
       hh.kk ? h("p", { class: "muted" }, `${t("kk")} ${maskKk(hh.kk)}`) : null,
       assignment?.state === "returned" && assignment.returnComment
@@ -292,55 +257,38 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
     const reasonSel = h("div", { class: "choices", role: "radiogroup" });
     const reasonText = h("input", { type: "text", maxlength: 180, placeholder: t("gps_reason_text"), value: "" });
     const known = GPS_REASONS.map((k) => t(k));
-    const current = v.gpsReason;
+    const current = draft().gpsReason;
     const isOther = current !== "" && !known.slice(0, 3).includes(current);
     for (const k of GPS_REASONS) {
       const label = t(k);
       const input = h("input", { type: "radio", name: "gps-reason", value: label, checked: k === "gps_reason_other" ? isOther : current === label });
-      input.addEventListener("change", async () => {
-        if (k === "gps_reason_other") {
-          reasonText.hidden = false;
-          reasonText.focus();
-          v = { ...v, gpsReason: reasonText.value.trim() };
-        } else {
-          reasonText.hidden = true;
-          v = { ...v, gpsReason: label };
-        }
-        await save();
+      input.addEventListener("change", () => {
+        const other = k === "gps_reason_other";
+        reasonText.hidden = !other;
+        if (other) reasonText.focus();
+        void dispatch({ type: "gps_reason", reason: other ? reasonText.value : label });
         updateSaved();
       });
       reasonSel.appendChild(h("label", { class: "choice" }, input, h("span", null, label)));
     }
     reasonText.hidden = !isOther;
     if (isOther) reasonText.value = current;
-    reasonText.addEventListener("input", async () => {
-      v = { ...v, gpsReason: reasonText.value.trim() };
-      await save();
-    });
+    reasonText.addEventListener("input", () => void dispatch({ type: "gps_reason", reason: reasonText.value }));
     reasonBox.append(h("div", { class: "q" }, t("gps_reason")), reasonSel, reasonText);
 
     const useBtn = h("button", { type: "button", class: "btn secondary wide" }, t("gps_use"));
-    let auto = !v.gps;
-    const take = async (fix: Fix) => {
-      v = {
-        ...v,
-        gps: {
-          lat: fix.lat,
-          lon: fix.lon,
-          accuracy_m: Math.round(fix.accuracy * 10) / 10,
-          altitude_m: fix.altitude,
-          fixed_at: new Date(fix.at).toISOString(),
-        },
-      };
-      await save();
+    let auto = !draft().gps;
+    const take = (fix: Fix) => {
+      void dispatch({ type: "fix", fix });
       updateSaved();
     };
     useBtn.addEventListener("click", () => {
       const f = lastFix();
       auto = false;
-      if (f) void take(f);
+      if (f) take(f);
     });
     const updateSaved = () => {
+      const v = draft();
       const g = v.gps;
       saved.textContent = g
         ? t("gps_saved", { lat: g.lat.toFixed(6), lon: g.lon.toFixed(6), m: Math.round(g.accuracy_m ?? 0) })
@@ -362,8 +310,8 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
             good ? t("gps_good") : t("gps_poor", { t: GOOD_ACCURACY_M }),
           );
           // Keep the best fix automatically until the enumerator picks one.
-          const cur = v.gps?.accuracy_m ?? Infinity;
-          if (auto && fix.accuracy < cur) void take(fix);
+          const cur = draft().gps?.accuracy_m ?? Infinity;
+          if (auto && fix.accuracy < cur) take(fix);
         }
         useBtn.disabled = !fix;
       }),
@@ -375,10 +323,9 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
     const box = h("div", { class: "choices", role: "radiogroup", "aria-label": t("outcome") });
     const options: Outcome[] = assignment ? OUTCOMES : ["new_household"];
     for (const o of options) {
-      const input = h("input", { type: "radio", name: "outcome", value: o, checked: v.outcome === o });
-      input.addEventListener("change", async () => {
-        v = { ...v, outcome: o };
-        await save();
+      const input = h("input", { type: "radio", name: "outcome", value: o, checked: draft().outcome === o });
+      input.addEventListener("change", () => {
+        void dispatch({ type: "outcome", outcome: o });
         renderFooter();
       });
       box.appendChild(h("label", { class: "choice" }, input, h("span", null, t(`outcome_${o}` as Key))));
@@ -387,11 +334,11 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   };
 
   const photosPanel = (): HTMLElement => {
-    const required = requiredPhotoKinds(v.outcome);
+    const required = requiredPhotoKinds(draft().outcome);
     const kinds = [...PHOTO_KINDS].sort((a, b) => Number(required.has(b)) - Number(required.has(a)));
     const grid = h("div", { class: "photo-grid" });
     for (const kind of kinds) {
-      const have = v.photos.filter((p) => p.kind === kind);
+      const have = draft().photos.filter((p) => p.kind === kind);
       const img = h("img", { class: "thumb", alt: t(`kind_${kind}` as Key), hidden: have.length === 0 });
       if (have[0]) void photoUrl(have[have.length - 1]!.id).then((u) => u && (img.src = u));
       const status = h("div", { class: "photo-status", "aria-live": "polite" });
@@ -426,25 +373,20 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   };
 
   const finishPanel = (): HTMLElement => {
+    const v = draft();
     const wrap = h("div", null);
     if (needsForm(v.outcome)) {
       const box = h("div", { class: "choices", role: "radiogroup" });
       for (const e of ["layak", "tidak_layak", "musdes"] as const) {
         const input = h("input", { type: "radio", name: "elig", value: e, checked: v.eligibility === e });
-        input.addEventListener("change", async () => {
-          v = { ...v, eligibility: e };
-          await save();
-        });
+        input.addEventListener("change", () => void dispatch({ type: "eligibility", eligibility: e }));
         box.appendChild(h("label", { class: "choice" }, input, h("span", null, t(`elig_${e}` as Key))));
       }
       wrap.appendChild(h("div", { class: "card" }, h("h3", null, t("eligibility")), box));
     }
     const note = h("textarea", { rows: 3, maxlength: 1800 });
     note.value = v.note;
-    note.addEventListener("input", async () => {
-      v = { ...v, note: note.value };
-      await save();
-    });
+    note.addEventListener("input", () => void dispatch({ type: "note", note: note.value }));
     wrap.appendChild(h("div", { class: "card" }, h("label", { class: "q" }, t("note")), note));
     const problems = visitProblems(v, form);
     if (problems.length) {
@@ -468,10 +410,10 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const problemLabel = (p: VisitProblem): string => {
     if (p.step === "start") return p.key === "gps" ? t("gps") : t("outcome");
     if (p.step === "photos") return t(`kind_${p.key}` as Key);
-    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(p.key);
-    const cf = form?.fields.get(m ? m[3]! : p.key);
+    const path = parsePath(p.key);
+    const cf = form?.fields.get(path.field);
     const lbl = cf ? `${cf.def.code ? cf.def.code + " " : ""}${L(cf.def.label)}` : p.key;
-    return m ? `${t("member")} ${Number(m[2]) + 1} — ${lbl}` : lbl;
+    return path.repeat !== null ? `${t("member")} ${path.index + 1} — ${lbl}` : lbl;
   };
 
   const goToProblem = (p: VisitProblem): void => {
@@ -484,23 +426,25 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const discard = async () => {
     if (!(await ask(t("discard_confirm"), t("discard_draft"), t("cancel"), true))) return;
     const { deleteVisit } = await import("../data/db");
-    await deleteVisit(v.id);
+    await store.saved();
+    await deleteVisit(draft().id);
     location.hash = "#/";
   };
 
   const submit = async () => {
     showAll = true;
-    const problems = visitProblems(v, form);
+    await store.saved();
+    const problems = visitProblems(draft(), form);
     if (problems.length) {
       const last = steps().length - 1;
-      if (v.step !== last) await go(last);
+      if (draft().step !== last) await go(last);
       else render();
       toast(t("problems_left", { n: problems.length }), "warn");
       return;
     }
-    const queued = finishVisit(v, form);
+    // Queued from the saved draft; nothing dispatches after this (the screen is left).
+    const queued = finishVisit(draft(), form);
     await putVisit(queued);
-    v = queued;
     toast(t("queued_toast"));
     void app.requestBackgroundSync();
     void app.sync(true);
@@ -509,8 +453,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   const go = async (idx: number, focusKey?: string) => {
     const s = steps();
-    v = { ...v, step: Math.max(0, Math.min(idx, s.length - 1)) };
-    await save();
+    await dispatch({ type: "step", step: Math.min(idx, s.length - 1) });
     render();
     window.scrollTo(0, 0);
     if (focusKey) {
@@ -525,7 +468,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   const renderFooter = (): void => {
     const s = steps();
-    const i = Math.min(v.step, s.length - 1);
+    const i = Math.min(draft().step, s.length - 1);
     clear(footer);
     footer.append(
       h("button", { type: "button", class: "btn secondary", onclick: () => (i === 0 ? history.back() : go(i - 1)) }, "‹ " + t("back")),
@@ -534,7 +477,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
         : h("button", { type: "button", class: "btn primary", id: "next", onclick: () => go(i + 1) }, t("next") + " ›"),
     );
     title.replaceChildren(
-      h("div", { class: "visit-label" }, v.label),
+      h("div", { class: "visit-label" }, draft().label),
       h("div", { class: "stepper-label" }, `${i + 1}/${s.length} · ${stepLabel(s[i]!)}`),
       h("div", { class: "progress" }, h("span", { style: { width: `${((i + 1) / s.length) * 100}%` } })),
     );
@@ -543,7 +486,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const render = (): void => {
     while (cleanups.length) cleanups.pop()!();
     const s = steps();
-    const i = Math.min(v.step, s.length - 1);
+    const i = Math.min(draft().step, s.length - 1);
     const step = s[i]!;
     clear(body);
     if (step.key === "start") {
