@@ -431,6 +431,15 @@ class _Checker:
             return _ANY
         if name == "today":
             return _DATE
+        if name == "add-months":
+            when, months = args
+            if when.kind not in ("date", "string", "any") or (
+                isinstance(when.literal, str) and not _is_iso_date(when.literal)
+            ):
+                self.add(path, "type mismatch: add-months() needs a YYYY-MM-DD date first")
+            if months.kind not in ("number", "any"):
+                self.add(path, "type mismatch: add-months() needs a number of months second")
+            return _DATE
         return _BOOL  # not()
 
     def arith_operand(self, t: _T, path: str) -> None:

@@ -120,10 +120,24 @@ _MEMBERS: list[dict[str, Any]] = [
 ]
 
 
-def dtks_submission() -> dict[str, Any]:
-    """A complete, valid dtks_verval v1 submission: a household of six members."""
+# What version 2 asks about each member change (keyed by the member's position above).
+_V2_MEMBER_DETAILS: dict[int, dict[str, Any]] = {
+    4: {
+        "birth_date": "1945-07-01",
+        "death_date": "2026-08-14",
+        "death_certificate_no": "1706-KM-0815",
+    },
+    5: {"new_member_kind": "2"},  # a grandchild who came to live here, not born since the round
+}
+
+
+def dtks_submission(version: int = 1) -> dict[str, Any]:
+    """A complete, valid dtks_verval submission (version 1 or 2): a household of six members."""
     answers = copy.deepcopy(_DTKS_HOUSEHOLD)
     answers["members"] = copy.deepcopy(_MEMBERS)
+    if version >= 2:
+        for index, details in _V2_MEMBER_DETAILS.items():
+            answers["members"][index].update(details)
     return answers
 
 

@@ -44,10 +44,14 @@ class PhotoKind(StrEnum):
     FAMILY_CARD = "family_card"
     HEAD_WITH_ID = "head_with_id"
     MINUTES = "minutes"
+    DEATH_CERTIFICATE = "death_certificate"
 
 
-# Family card and ID photos: only supervisors and auditors of the region may see them.
-SENSITIVE_PHOTO_KINDS = frozenset({PhotoKind.FAMILY_CARD, PhotoKind.HEAD_WITH_ID})
+# Family card, ID and death certificate photos: only supervisors and auditors of the region
+# may see them.
+SENSITIVE_PHOTO_KINDS = frozenset(
+    {PhotoKind.FAMILY_CARD, PhotoKind.HEAD_WITH_ID, PhotoKind.DEATH_CERTIFICATE}
+)
 
 
 def required_photo_kinds(outcome: Outcome) -> frozenset[PhotoKind]:

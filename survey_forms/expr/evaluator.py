@@ -3,8 +3,10 @@ faster than walking the tree for every submission."""
 
 from __future__ import annotations
 
+import calendar
 import math
 import operator
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -118,6 +120,34 @@ def _finite(x: float, pos: int) -> float:
     if not math.isfinite(x):
         raise ExpressionError("limit", "number out of range", pos)
     return x
+
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def add_months(d: Value, months: Value, pos: int) -> Value:
+    """The ISO date ``months`` calendar months after ``d``; the day is clamped to the month's
+    last day ('2026-03-31' + -1 -> '2026-02-28'). '' when either is unanswered."""
+    if d == "" or months == "":
+        return ""
+    text = to_string(d)
+    m = _ISO_DATE.fullmatch(text)
+    try:
+        if m is None:
+            raise ValueError
+        day = date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise ExpressionError("type", f"'{shown}' is not a YYYY-MM-DD date", pos) from None
+    count = _to_number(months, pos)
+    if not count.is_integer():
+        raise ExpressionError("type", "add-months() needs a whole number of months", pos)
+    total = day.year * 12 + day.month - 1 + int(count) if abs(count) <= 200_000 else -1
+    year, month0 = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        raise ExpressionError("limit", "date out of range", pos)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last)).isoformat()
 
 
 def arith(op: n.ArithOp, a: Value, b: Value, pos: int) -> Value:
@@ -323,6 +353,9 @@ def _compile_call(node: n.Call) -> Fn:
         return lambda c: not truthy(f(c))
     if name == "today":
         return lambda c: c.today()
+    if name == "add-months":
+        df, mf = fs
+        return lambda c: add_months(df(c), mf(c), pos)
     if name == "selected":
         sf, cf2 = fs
 

@@ -92,6 +92,38 @@ function toNumber(v: Value, pos: number): number {
   return x;
 }
 
+const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+/** The ISO date `months` calendar months after `d`, the day clamped to the month's last day
+ *  ('2026-03-31' + -1 -> '2026-02-28'); '' when either is unanswered. As add_months in Python. */
+export function addMonths(d: Value, months: Value, pos: number): Value {
+  if (d === "" || months === "") return "";
+  const text = toString(d);
+  const m = ISO_DATE.exec(text);
+  const [y, mo, day] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  if (!m || y < 1 || mo < 1 || mo > 12 || day < 1 || day > daysInMonth(y, mo)) {
+    let shown = text;
+    if (codePointLength(shown) > 20) shown = Array.from(shown).slice(0, 20).join("") + "…";
+    throw new ExpressionError("type", `'${shown}' is not a YYYY-MM-DD date`, pos);
+  }
+  const count = toNumber(months, pos);
+  if (!Number.isInteger(count)) {
+    throw new ExpressionError("type", "add-months() needs a whole number of months", pos);
+  }
+  const total = Math.abs(count) <= 200_000 ? y * 12 + mo - 1 + count : -1;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  if (year < 1 || year > 9999) throw new ExpressionError("limit", "date out of range", pos);
+  const clamped = Math.min(day, daysInMonth(year, month));
+  const pad = (n: number, w: number): string => String(n).padStart(w, "0");
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(clamped, 2)}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
 export function arith(op: ArithOp, a: Value, b: Value, pos: number): Value {
   // Empty propagates: an unanswered operand makes the result unanswered.
   if (a === "" || b === "") return "";
@@ -207,6 +239,10 @@ function evaluateCall(node: Extract<Node, { type: "call" }>, ctx: Context): Valu
       return !truthy(arg(0));
     case "today":
       return ctx.today();
+    case "add-months": {
+      const when = arg(0); // arguments left to right, as in Python
+      return addMonths(when, arg(1), node.pos);
+    }
     case "selected": {
       const codes = splitCodes(arg(0));
       return codes.includes(toString(arg(1)));

@@ -14,6 +14,7 @@ export const FUNCTIONS: Readonly<Record<string, readonly [number, number]>> = {
   regex: [2, 2],
   if: [3, 3],
   today: [0, 0],
+  "add-months": [2, 2],
   count: [1, 1],
   "count-if": [2, 2],
   not: [1, 1],
