@@ -192,6 +192,11 @@ const id = {
   kk: "No. KK",
   form_unavailable: "Formulir belum terunduh. Sambungkan internet lalu perbarui daftar.",
   not_found_page: "Halaman tidak ditemukan",
+  refused_round_closed: "Putaran verifikasi sudah ditutup, server tidak menerima kunjungan lagi. Kunjungan tetap tersimpan di ponsel; hubungi supervisor Anda.",
+  refused_round_not_open: "Putaran verifikasi belum dibuka (atau di luar tanggalnya). Kunjungan tetap tersimpan di ponsel; kirim lagi setelah putaran dibuka.",
+  refused_assignment_closed: "Tugas rumah tangga ini sudah ditutup. Kunjungan tetap tersimpan di ponsel; hubungi supervisor Anda.",
+  refused_title: "Server tidak menerima kunjungan ini",
+  send_again: "Kirim lagi",
 };
 
 export type Key = keyof typeof id;
@@ -381,6 +386,11 @@ const en: Record<Key, string> = {
   kk: "Family card",
   form_unavailable: "The form is not downloaded yet. Connect and update the list.",
   not_found_page: "Page not found",
+  refused_round_closed: "The verification round is closed; the server takes no more visits. The visit stays on the phone; contact your supervisor.",
+  refused_round_not_open: "The verification round is not open (or outside its dates). The visit stays on the phone; send it again once the round is open.",
+  refused_assignment_closed: "This household's assignment is closed. The visit stays on the phone; contact your supervisor.",
+  refused_title: "The server did not accept this visit",
+  send_again: "Send again",
 };
 
 const tables: Record<Lang, Record<Key, string>> = { id, en };

@@ -1270,7 +1270,7 @@ export interface components {
          * PhotoKind
          * @enum {string}
          */
-        PhotoKind: "house_front" | "house_inside" | "kitchen" | "toilet" | "family_card" | "head_with_id" | "minutes";
+        PhotoKind: "house_front" | "house_inside" | "kitchen" | "toilet" | "family_card" | "head_with_id" | "minutes" | "death_certificate";
         /** PhotoLinks */
         PhotoLinks: {
             display: string | null;

@@ -1,6 +1,9 @@
+import "fake-indexeddb/auto";
+import { IDBFactory } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { normalisePage } from "../api/client";
-import { normaliseAssignment } from "./assignments";
+import { putForm, resetDbForTests } from "../data/db";
+import { formFor, normaliseAssignment } from "./assignments";
 
 // The shape of GET /api/v1/assignments (api/registry/schemas.py SyncResponse).
 const page = {
@@ -46,5 +49,17 @@ describe("assignment download", () => {
     expect(a.household).toMatchObject({ id: 42, rt: "008", rw: "004", lat: -2.385447, lon: 101.009766, headName: "Edi Hasibuan", villageName: "Suka Pindah" });
     expect(a.household.baseline.floor_area).toBe(72);
     expect(a.household.members[0]).toMatchObject({ name: "Edi Hasibuan", nik: "1706012207500001" });
+  });
+
+  it("fills the form version the assignment names, the newest only when it names none", async () => {
+    globalThis.indexedDB = new IDBFactory();
+    resetDbForTests();
+    for (const version of [1, 2]) await putForm({ key: `dtks_verval@${version}`, id: "dtks_verval", version, etag: null, definition: {} });
+    const named = normaliseAssignment({ ...page.assignments[0], form_id: "dtks_verval", form_version: 1 }, 5);
+    expect(named.form).toEqual({ id: "dtks_verval", version: 1 });
+    expect((await formFor(named))?.version).toBe(1);
+    expect((await formFor({ ...named, form: null }))?.version).toBe(2);
+    // A named version not yet on the phone: no visit with another form.
+    expect(await formFor({ ...named, form: { id: "dtks_verval", version: 3 } })).toBeNull();
   });
 });

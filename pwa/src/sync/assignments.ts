@@ -127,13 +127,13 @@ export async function ensureForms(api: ApiClient, userId: number): Promise<void>
   }
 }
 
-/** The form a visit of this assignment uses: the one it names, else the newest default. */
+/**
+ * The form a visit of this assignment uses: the one the assignment names (null while that
+ * version is not on the phone: never silently another one), else the newest of `formId`.
+ */
 export async function formFor(a: Assignment | null, formId = DEFAULT_FORM) {
   const { allForms } = await import("../data/db");
-  if (a?.form) {
-    const f = await getForm(a.form.id, a.form.version);
-    if (f) return f;
-  }
+  if (a?.form) return (await getForm(a.form.id, a.form.version)) ?? null;
   const all = (await allForms()).filter((f) => f.id === formId);
   all.sort((x, y) => y.version - x.version);
   return all[0] ?? null;

@@ -8,6 +8,7 @@ import { ApiError, AuthRequired, NetworkError } from "../api/http";
 import { getPhoto, getVisit, putPhoto, putVisit, resetDbForTests, visitsFor } from "../data/db";
 import type { VisitRecord } from "../data/types";
 import { type VisitApi, syncOutbox, toSubmission } from "./engine";
+import { transition } from "./outbox";
 import { visit } from "../test/fixtures";
 
 class FakeServer implements VisitApi {
@@ -127,6 +128,21 @@ describe("sync engine", () => {
     expect(after.state).toBe("needs_attention");
     expect(after.attention?.kind).toBe("conflict");
     expect(await getPhoto(v.photos[0]!.id)).toBeDefined();
+  });
+
+  it("keeps a visit the server refuses because the round is closed, marked, until it is sent again", async () => {
+    const server = new FakeServer();
+    const v = await queue();
+    server.failNext = [new ApiError(409, { code: "round_closed", detail: "The round is closed." })];
+    const r = await syncOutbox(server, 5, opts);
+    expect(r.attention).toBe(1);
+    const after = (await getVisit(v.id))!;
+    expect(after.state).toBe("needs_attention");
+    expect(after.attention).toEqual({ kind: "refused", code: "round_closed", detail: "The round is closed." });
+    expect(await getPhoto(v.photos[0]!.id)).toBeDefined();
+    await putVisit(transition(after, { type: "retry", now: 2 }));
+    await syncOutbox(server, 5, opts);
+    expect((await getVisit(v.id))!.state).toBe("done");
   });
 
   it("stops on an ended session and keeps the visit queued", async () => {

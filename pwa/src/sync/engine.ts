@@ -66,6 +66,15 @@ async function save(v: VisitRecord, e: OutboxEvent, opts: SyncOptions): Promise<
 
 type Outcome = "ok" | "offline" | "auth" | "next";
 
+/**
+ * 409s about the visit's own id: the server holds something else under it, so the phone offers
+ * "send as new". Other 409s (the round or the assignment is closed) are refusals shown in words.
+ */
+const ID_CONFLICTS: ReadonlySet<string> = new Set(["visit_conflict", "visit_id_taken", "photo_id_taken"]);
+export function isIdConflict(code: string | undefined): boolean {
+  return code === undefined || ID_CONFLICTS.has(code);
+}
+
 async function classify(
   v: VisitRecord,
   err: unknown,
@@ -86,7 +95,7 @@ async function classify(
       };
       return [await save(v, e, opts), "next"];
     }
-    if (err.status === 409 && photoId === null) {
+    if (err.status === 409 && photoId === null && isIdConflict(err.problem.code)) {
       return [await save(v, { type: "conflict", now, problem: err.problem }, opts), "next"];
     }
     if (photoId !== null && (err.status === 422 || err.status === 400 || err.status === 409 || err.status === 413)) {

@@ -27,7 +27,8 @@ export type OutboxEvent =
   | { type: "refused"; now: number; problem: Problem; status: number }
   | { type: "edit"; now: number; newId?: string }
   | { type: "resend_as_new"; now: number; newId: string }
-  | { type: "recover"; now: number };
+  | { type: "recover"; now: number }
+  | { type: "retry"; now: number };
 
 export class IllegalTransition extends Error {
   constructor(state: OutboxState, event: string) {
@@ -149,6 +150,10 @@ export function transition(v: VisitRecord, e: OutboxEvent): VisitRecord {
       // Not the visit's fault: no attempt is counted; sync resumes on reconnect / sign-in.
       if (!PENDING.has(v.state)) bad();
       return { ...base, state: v.serverHas ? "waiting_photos" : "queued" };
+    case "retry":
+      // The enumerator asks to send a refused visit again (e.g. the round has opened since).
+      if (v.state !== "needs_attention" || v.attention?.kind !== "refused") bad();
+      return { ...base, state: v.serverHas ? "waiting_photos" : "queued", attention: null, attempts: 0, nextAttemptAt: 0 };
     case "recover":
       // A tab or the worker died mid-send; the record may or may not have arrived:
       // the PUT is idempotent, so sending again is safe.

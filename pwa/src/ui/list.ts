@@ -1,6 +1,6 @@
 // The assignment list (search, filters, counts, distance) and one household's page.
 import { app } from "../app/controller";
-import { assignmentsFor, getAssignment, getForm, kvGet, putVisit, visitsFor } from "../data/db";
+import { assignmentsFor, getAssignment, kvGet, putVisit, visitsFor } from "../data/db";
 import type { Assignment, VisitRecord } from "../data/types";
 import { compileForm, type FormDef } from "../forms/engine";
 import { maskKk } from "../forms/identity";
@@ -238,7 +238,7 @@ export async function householdScreen(root: HTMLElement, key: string): Promise<(
     ),
   ));
   // The form must be on the phone before the door: warn early.
-  if (!(await formFor(a)) && !(a.form && (await getForm(a.form.id, a.form.version)))) {
+  if (!(await formFor(a))) {
     root.prepend(h("div", { class: "card warn" }, t("form_unavailable")));
   }
   return () => undefined;

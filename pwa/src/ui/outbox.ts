@@ -1,10 +1,12 @@
 // The outbox: every unsent visit with its state, what is wrong with it, and "Send now".
 import { app } from "../app/controller";
-import { deleteVisit, renameVisit } from "../data/db";
+import { deleteVisit, putVisit, renameVisit } from "../data/db";
 import type { VisitRecord } from "../data/types";
 import { type Key, L, lang, relTime, t } from "../i18n";
 import { photosSent, transition } from "../sync/outbox";
 import { ask, h, nodes, throttled, toast } from "./dom";
+
+const REFUSALS: ReadonlySet<string> = new Set(["refused_round_closed", "refused_round_not_open", "refused_assignment_closed"]);
 
 const ORDER = ["needs_attention", "sending", "queued", "waiting_photos", "draft", "done"];
 
@@ -52,8 +54,24 @@ function attentionBox(v: VisitRecord): HTMLElement | null {
       h("button", { type: "button", class: "btn primary", onclick: edit }, t("fix")),
     );
   }
-  return h("div", { class: "attention" }, h("p", null, `${a.code}: ${a.detail}`),
-    h("button", { type: "button", class: "btn primary", onclick: edit }, t("fix")));
+  return h("div", { class: "attention" },
+    h("strong", null, t("refused_title")),
+    h("p", null, refusalWords(a.code, a.detail)),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "btn primary", onclick: async () => {
+        await putVisit(transition(v, { type: "retry", now: Date.now() }));
+        void app.sync(true);
+        app.emit();
+      } }, t("send_again")),
+      h("button", { type: "button", class: "btn secondary", onclick: edit }, t("fix")),
+    ),
+  );
+}
+
+/** A refusal the enumerator can act on, in words; an unknown one shows the server's detail. */
+function refusalWords(code: string, detail: string): string {
+  const key = `refused_${code}`;
+  return REFUSALS.has(key) ? t(key as Key) : `${detail} (${code})`;
 }
 
 export async function outboxScreen(root: HTMLElement): Promise<() => void> {
