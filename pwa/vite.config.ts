@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
@@ -25,6 +25,29 @@ function sourceHash(): string {
 
 const VERSION = `${pkg.version}+${sourceHash()}`;
 
+/**
+ * The region tree down to districts (code → name) as a static asset for the phone's "moved to"
+ * picker, built from the register's own list. Not in the precache (only *.js/css/html/png/…):
+ * the phone fetches it the first time it needs it (visits/regions.ts).
+ */
+function regionTree(): Plugin {
+  return {
+    name: "verval-region-tree",
+    apply: "build",
+    generateBundle() {
+      const csv = readFileSync(new URL("../api/registry/data/wilayah_kemendagri_2025.csv", import.meta.url), "utf8");
+      const tree: Record<string, string> = {};
+      for (const line of csv.split(/\r?\n/).slice(1)) {
+        const comma = line.indexOf(",");
+        const code = line.slice(0, comma);
+        if (comma < 0 || code.split(".").length > 3) continue; // villages are not offered
+        tree[code] = line.slice(comma + 1).replace(/^"(.*)"$/, "$1");
+      }
+      this.emitFile({ type: "asset", fileName: "regions/kemendagri-2025.json", source: JSON.stringify(tree) });
+    },
+  };
+}
+
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(VERSION) },
   build: {
@@ -38,6 +61,7 @@ export default defineConfig({
   worker: { format: "es" },
   server: { proxy: { "/api": "http://127.0.0.1:8000" } },
   plugins: [
+    regionTree(),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

@@ -50,6 +50,7 @@ def test_conflict_is_shown_with_a_way_out(
     take_photo(page, "house_front", camera_photos[0])
     page.click("#next")
     page.click("#finish")
+    page.click("#confirm-send")  # the check before sending
     page.wait_for_selector(f"li[data-visit='{visit_id}'][data-state='queued']")
 
     # Meanwhile the server got different content under the same visit id.

@@ -135,6 +135,7 @@ def test_offline_visit_reaches_the_server_exactly_once(
     choose(page, "elig", "layak")
     screenshot(page, "07-finish")
     page.click("#finish")
+    page.click("#confirm-send")  # the check before sending
     page.wait_for_selector(f"li[data-visit='{visit_id}'][data-state='queued']")
     screenshot(page, "08-outbox-offline")
 

@@ -158,6 +158,7 @@ def test_supervisor_returns_a_flagged_visit_and_approves_the_revisit(
     take_photo(phone_page, "house_front", camera_photos[0])
     phone_page.click("#next")
     phone_page.click("#finish")
+    phone_page.click("#confirm-send")  # the check before sending
     phone_page.wait_for_selector(f"li[data-visit='{revisit}'][data-state='done']", timeout=60_000)
     status, detail = server.api("GET", f"/api/v1/visits/{revisit}", server.token("supervisor"))
     assert status == 200, detail

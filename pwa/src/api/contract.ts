@@ -32,6 +32,8 @@ export const PHOTO_KINDS: PhotoKind[] = [
   "toilet",
   "minutes",
 ];
+/** Kinds of photos taken inside the form (a member's death certificate), not on the photo step. */
+export const FIELD_PHOTO_KINDS: PhotoKind[] = ["death_certificate"];
 
 /** api/visits/schemas.py required_photo_kinds (SPEC §5). */
 export function requiredPhotoKinds(outcome: Outcome | null): Set<PhotoKind> {

@@ -4,7 +4,8 @@ import type { CompiledField, CompiledForm, Instance } from "../forms/engine";
 import { choiceLabel, isEmpty } from "../forms/engine";
 import { checkNik, maskNik } from "../forms/identity";
 import { lastFix } from "../geo/gps";
-import { L, lang, t } from "../i18n";
+import { type Key, L, lang, t } from "../i18n";
+import { childrenOf, lineage, loadRegions, type Regions } from "../visits/regions";
 import { h } from "./dom";
 
 export interface FieldCtx {
@@ -267,6 +268,48 @@ function photoField(ctx: FieldCtx): HTMLElement {
   return h("div", null, img, btn);
 }
 
+/**
+ * A Kemendagri region (`…_region` text fields): province → regency → district, the deepest one
+ * picked is the answer. Without the region list on the phone the code is typed.
+ */
+function regionInput(ctx: FieldCtx): HTMLElement {
+  const wrap = h("div", { class: "region-picker" });
+  const typed = h("input", {
+    id: uid(ctx.path),
+    type: "text",
+    inputmode: "decimal",
+    autocomplete: "off",
+    placeholder: "35.07",
+    value: typeof ctx.value === "string" ? ctx.value : "",
+  });
+  typed.addEventListener("input", () => ctx.onChange(typed.value.trim() === "" ? null : typed.value.trim()));
+  const levels: Key[] = ["region_province", "region_regency", "region_district"];
+  const draw = (regions: Regions, picked: string[]): void => {
+    const selects = levels.map((label, depth) => {
+      const parent = depth === 0 ? "" : (picked[depth - 1] ?? null);
+      const options = parent === null ? [] : childrenOf(regions, parent);
+      const sel = h(
+        "select",
+        { id: depth === 0 ? uid(ctx.path) : `${uid(ctx.path)}-${depth}`, "aria-label": t(label), disabled: options.length === 0 },
+        h("option", { value: "" }, t("region_pick")),
+        ...options.map(([code, name]) => h("option", { value: code, selected: picked[depth] === code }, name)),
+      );
+      sel.addEventListener("change", () => {
+        const next = [...picked.slice(0, depth), ...(sel.value ? [sel.value] : [])];
+        ctx.onChange(next.length ? next[next.length - 1]! : null);
+        draw(regions, next);
+      });
+      return h("label", { class: "region-level" }, h("span", { class: "hint" }, t(label)), sel);
+    });
+    wrap.replaceChildren(...selects);
+  };
+  void loadRegions().then((regions) => {
+    if (regions) draw(regions, typeof ctx.value === "string" && ctx.value ? lineage(ctx.value) : []);
+    else wrap.replaceChildren(h("div", { class: "hint" }, t("region_list_missing")), typed);
+  });
+  return wrap;
+}
+
 export function renderField(cf: CompiledField, ctx: FieldCtx): HTMLElement {
   let control: HTMLElement;
   switch (cf.def.type) {
@@ -307,6 +350,10 @@ export function renderField(cf: CompiledField, ctx: FieldCtx): HTMLElement {
       control = h("span");
       break;
     default: {
+      if (cf.def.type === "text" && /_region$/.test(cf.name)) {
+        control = regionInput(ctx);
+        break;
+      }
       const input = h("input", {
         id: uid(ctx.path),
         type: "text",

@@ -16,13 +16,16 @@ import {
 } from "../forms/engine";
 import { maskKk } from "../forms/identity";
 import { GOOD_ACCURACY_M, type Fix, lastFix, watchGps } from "../geo/gps";
-import { type Key, L, t } from "../i18n";
+import { type Key, L, lang, t } from "../i18n";
 import { processPhoto } from "../media/photos";
 import { answerAt, baselineAt, type DraftAction, itemsOf, parsePath, photoKindFor, type Step, visitSteps } from "../visits/draft";
+import { loadRegions } from "../visits/regions";
 import { DraftStore } from "../visits/store";
+import { summarise } from "../visits/summary";
 import { baselineOf, finishVisit, gpsIsPoor, needsForm, type VisitProblem, visitProblems } from "../visits/visit";
 import { ask, clear, h, toast } from "./dom";
 import { memberTitle, renderField } from "./fields";
+import { askToSend } from "./summary";
 
 const GPS_REASONS: Key[] = ["gps_reason_indoor", "gps_reason_weak", "gps_reason_device", "gps_reason_other"];
 
@@ -382,7 +385,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
         input.addEventListener("change", () => void dispatch({ type: "eligibility", eligibility: e }));
         box.appendChild(h("label", { class: "choice" }, input, h("span", null, t(`elig_${e}` as Key))));
       }
-      wrap.appendChild(h("div", { class: "card" }, h("h3", null, t("eligibility")), box));
+      wrap.appendChild(h("div", { class: "card", "data-path": "eligibility" }, h("h3", null, t("eligibility")), box));
     }
     const note = h("textarea", { rows: 3, maxlength: 1800 });
     note.value = v.note;
@@ -410,6 +413,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const problemLabel = (p: VisitProblem): string => {
     if (p.step === "start") return p.key === "gps" ? t("gps") : t("outcome");
     if (p.step === "photos") return t(`kind_${p.key}` as Key);
+    if (p.step === "finish") return t("eligibility");
     const path = parsePath(p.key);
     const cf = form?.fields.get(path.field);
     const lbl = cf ? `${cf.def.code ? cf.def.code + " " : ""}${L(cf.def.label)}` : p.key;
@@ -434,6 +438,13 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   const submit = async () => {
     showAll = true;
     await store.saved();
+    const regions = await loadRegions();
+    const choice = await askToSend(draft(), summarise(draft(), form, initial, { lang: lang(), regions }), problemLabel);
+    if (choice === "back") return;
+    if (choice !== "send") {
+      goToProblem(choice.fix);
+      return;
+    }
     const problems = visitProblems(draft(), form);
     if (problems.length) {
       const last = steps().length - 1;

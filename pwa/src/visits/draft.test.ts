@@ -101,6 +101,7 @@ describe("visit draft", () => {
   it("photo kinds of photo fields", () => {
     expect(photoKindFor("house_front")).toBe("house_front");
     expect(photoKindFor("family_card_photo")).toBe("family_card");
+    expect(photoKindFor("death_certificate_photo")).toBe("death_certificate");
     expect(photoKindFor("something_else")).toBe("minutes");
   });
 

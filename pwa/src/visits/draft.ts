@@ -3,7 +3,7 @@
 // store in store.ts), saves it and draws from it; no handler edits a copy of its own.
 // Unit-tested in draft.test.ts; played through the screen in ui/visit.members.test.ts.
 import type { Eligibility, Outcome, PhotoKind } from "../api/contract";
-import { PHOTO_KINDS } from "../api/contract";
+import { FIELD_PHOTO_KINDS, PHOTO_KINDS } from "../api/contract";
 import type { PhotoMeta, VisitRecord } from "../data/types";
 import { type CompiledForm, type Instance, newInstance } from "../forms/engine";
 import type { Fix } from "../geo/gps";
@@ -170,7 +170,7 @@ export function droppedPhotos(before: VisitRecord, after: VisitRecord): PhotoMet
  * `_photo` (`death_certificate_photo` → `death_certificate`); other photos are minutes.
  */
 export function photoKindFor(field: string): PhotoKind {
-  const kinds = PHOTO_KINDS as string[];
+  const kinds: string[] = [...PHOTO_KINDS, ...FIELD_PHOTO_KINDS];
   const bare = field.replace(/_photo$/, "");
   if (kinds.includes(field)) return field as PhotoKind;
   if (kinds.includes(bare)) return bare as PhotoKind;

@@ -111,6 +111,9 @@ export function visitProblems(v: VisitRecord, form: CompiledForm | null, today?:
       out.push({ step: "photos", key: kind, message: { id: `Foto wajib: ${k.id}`, en: `Required photo: ${k.en}` } });
     }
   }
+  // The minutes need a recommendation for every household found (SPEC §2 step 4).
+  if (v.outcome === "found" && !v.eligibility)
+    out.push({ step: "finish", key: "eligibility", message: { id: "Pilih rekomendasi kelayakan", en: "Choose the eligibility recommendation" } });
   return out;
 }
 
