@@ -235,7 +235,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
           const last = itemsOf(draft().answers, name).length - 1;
           body.querySelector<HTMLElement>(`[data-member="${name}:${last}"] input`)?.focus();
         },
-      }, "＋ " + t("add_member")),
+      }, "+ " + t("add_member")),
     );
     return wrap;
   };
