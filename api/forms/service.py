@@ -19,6 +19,9 @@ from api.forms.tables import FormVersion
 from survey_forms import CompiledForm, FormDefinitionError, parse_definition
 from survey_forms.loader import canonical_json
 
+# The form of a household proposal (usulan baru); rounds' visits use a verification form.
+PROPOSAL_FORM = "usulan_baru"
+
 
 def _form_key(form_id: str, version: int) -> str:
     return f"{form_id}@{version}"
@@ -99,6 +102,11 @@ async def list_latest() -> list[FormSummary]:
             url=f"/api/v1/forms/{row['form_id']}/versions/{row['version']}",
         )
     return list(latest.values())
+
+
+async def published_versions(form_id: str) -> list[int]:
+    rows = await FormVersion.select(FormVersion.version).where(FormVersion.form_id == form_id)
+    return [row["version"] for row in rows]
 
 
 async def published_definition(form_id: str, version: int) -> tuple[str, str]:

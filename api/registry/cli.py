@@ -172,7 +172,20 @@ def rounds() -> None:
 @click.option("--start", "starts_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--end", "ends_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--planned", is_flag=True, help="Create it planned (phones see it once opened).")
-def create_round(name: str, region_code: str, starts_on: Any, ends_on: Any, planned: bool) -> None:
+@click.option(
+    "--form-version",
+    type=int,
+    default=None,
+    help="Version of dtks_verval its visits use (default: the newest published).",
+)
+def create_round(
+    name: str,
+    region_code: str,
+    starts_on: Any,
+    ends_on: Any,
+    planned: bool,
+    form_version: int | None,
+) -> None:
     try:
         data = RoundCreate(
             name=name,
@@ -180,6 +193,7 @@ def create_round(name: str, region_code: str, starts_on: Any, ends_on: Any, plan
             starts_on=starts_on.date(),
             ends_on=ends_on.date(),
             state=RoundState.PLANNED if planned else RoundState.OPEN,
+            form_version=form_version,
         )
     except ValidationError as error:
         raise click.ClickException(str(error)) from None
@@ -189,7 +203,8 @@ def create_round(name: str, region_code: str, starts_on: Any, ends_on: Any, plan
 
     created = _run(work)
     click.echo(
-        f"created round {created.id}: {created.name} ({created.region_code}, {created.state})"
+        f"created round {created.id}: {created.name} ({created.region_code}, {created.state}, "
+        f"{created.form_id} v{created.form_version})"
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from api.audit.service import Actor
@@ -17,6 +17,7 @@ from api.registry.region_import import SHIPPED_REGIONS, import_regions, region_r
 from api.registry.schemas import AssignRequest, RoundCreate, RoundState
 from api.registry.synthetic import Village, write_csv
 from api.registry.tables import Household, Round
+from api.visits.rounds_window import WIB
 from auth import queries as auth_queries
 from auth import service as auth_service
 
@@ -24,7 +25,9 @@ DEMO_REGENCY = "17.06"
 DEMO_HOUSEHOLDS = 3000
 DEMO_SEED = 1706
 DEMO_TODAY = date(2026, 6, 1)  # fixed, so the generated NIKs never change
-DEMO_ROUND = "Verval Juni 2026"
+_BULAN = (
+    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+).split()
 # enumerator username → the villages whose households it gets in the demo round
 DEMO_ASSIGNMENTS = {
     "enumerator": ("17.06.01.2005", "17.06.01.2006", "17.06.01.2007"),
@@ -49,6 +52,18 @@ def demo_villages() -> list[Village]:
     ]
 
 
+def demo_round_terms(today: date | None = None) -> tuple[str, date, date]:
+    """The demo round runs from the start of last month to the end of next month (Jakarta
+    time), so it takes the demo's visits of the last days and the visitor's own (rounds
+    refuse visits made outside their days); it is named after this month."""
+    today = today or datetime.now(UTC).astimezone(WIB).date()
+    this_month = today.replace(day=1)
+    starts_on = (this_month - timedelta(days=1)).replace(day=1)
+    after_next = (this_month + timedelta(days=62)).replace(day=1)
+    name = f"Verval {_BULAN[this_month.month - 1]} {this_month.year}"
+    return name, starts_on, after_next - timedelta(days=1)
+
+
 async def load_registry_demo(actor: Actor, admin_username: str = "admin") -> RegistryDemo:
     regions = await import_regions(actor, SHIPPED_REGIONS, only=DEMO_REGENCY)
     loaded = await Household.count().where(Household.region_code.like(DEMO_REGENCY + ".%"))
@@ -59,15 +74,16 @@ async def load_registry_demo(actor: Actor, admin_username: str = "admin") -> Reg
             await import_baseline(actor, baseline, today=DEMO_TODAY, batch_rows=5000)
     principal = await auth_service.acting_as(admin_username, "demo", actor)
     assert principal is not None, "the demo users come first"
-    existing = await Round.select(Round.id).where(Round.name == DEMO_ROUND).first()
+    name, starts_on, ends_on = demo_round_terms()
+    existing = await Round.select(Round.id).where(Round.name == name).first()
     if existing is None:
-        created = await rounds.create_round(
+        created = await rounds.create_round(  # with the newest published dtks_verval
             principal,
             RoundCreate(
-                name=DEMO_ROUND,
+                name=name,
                 region_code=DEMO_REGENCY,
-                starts_on=date(2026, 6, 1),
-                ends_on=date(2026, 7, 31),
+                starts_on=starts_on,
+                ends_on=ends_on,
                 state=RoundState.OPEN,
             ),
         )

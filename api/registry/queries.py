@@ -12,7 +12,7 @@ from piccolo.columns import Column
 
 from api.audit.service import Actor
 from api.registry.codes import ancestors
-from api.registry.tables import Region
+from api.registry.tables import Household, HouseholdMember, Region, Round
 from auth import queries as auth_queries
 from auth.roles import Principal, Role, region_covers
 
@@ -86,3 +86,55 @@ async def enumerator_for(principal: Principal, user_id: int) -> dict[str, Any] |
 
 def enumerator_covers(enumerator: dict[str, Any], region_code: str) -> bool:
     return any(region_covers(scope, region_code) for scope in enumerator["scopes"])
+
+
+async def round_terms(round_id: int) -> dict[str, Any] | None:
+    """What a visit must agree with: the round's region, state, dates and form."""
+    return await (
+        Round.select(
+            Round.id,
+            Round.region_code,
+            Round.state,
+            Round.starts_on,
+            Round.ends_on,
+            Round.form_id,
+            Round.form_version,
+        )
+        .where(Round.id == round_id)
+        .first()
+    )
+
+
+async def existing_region_codes(codes: set[str]) -> set[str]:
+    if not codes:
+        return set()
+    rows = await Region.select(Region.code).where(Region.code.is_in(sorted(codes)))
+    return {row["code"] for row in rows}
+
+
+async def households_with_kk(kk_numbers: list[str]) -> dict[str, int]:
+    """No. KK → the register's household holding it (proposed households included)."""
+    if not kk_numbers:
+        return {}
+    rows = await Household.select(Household.id, Household.kk_number).where(
+        Household.kk_number.is_in(sorted(set(kk_numbers)))
+    )
+    return {row["kk_number"]: row["id"] for row in rows}
+
+
+async def households_with_niks(niks: list[str]) -> dict[str, int]:
+    """NIK → the household whose member or head it is."""
+    if not niks:
+        return {}
+    wanted = sorted(set(niks))
+    found: dict[str, int] = {}
+    rows = await HouseholdMember.select(HouseholdMember.nik, HouseholdMember.household).where(
+        HouseholdMember.nik.is_in(wanted)
+    )
+    found.update({row["nik"]: row["household"] for row in rows})
+    heads = await Household.select(Household.id, Household.head_nik).where(
+        Household.head_nik.is_in(wanted)
+    )
+    for row in heads:
+        found.setdefault(row["head_nik"], row["id"])
+    return found

@@ -17,6 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from api import db
 from api.audit.service import append_event
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.forms.service import PROPOSAL_FORM, published_versions
 from api.registry import changes
 from api.registry.queries import actor_of, region_names, region_or_ancestor_clause, under, where
 from api.registry.schemas import (
@@ -29,6 +30,7 @@ from api.registry.schemas import (
 )
 from api.registry.tables import Assignment, Household, Region, Round
 from auth.roles import Principal
+from survey_forms import shipped_forms
 
 # state → the states it may move to
 TRANSITIONS = {
@@ -79,6 +81,8 @@ async def _out(principal: Principal, rows: list[dict[str, Any]]) -> list[RoundOu
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
             state=row["state"],
+            form_id=row["form_id"],
+            form_version=row["form_version"],
             created_by=row["created_by"],
             created_at=row["created_at"],
             assignments=counts.get(row["id"], StateCounts()),
@@ -108,6 +112,7 @@ async def create_round(principal: Principal, data: RoundCreate) -> RoundOut:
         )
     if not await Region.exists().where(Region.code == data.region_code):
         raise Unprocessable("No such region.", code="region_unknown")
+    form_version = await _round_form_version(data)
     async with db.write_transaction():
         rows = await Round.insert(
             Round(
@@ -116,6 +121,8 @@ async def create_round(principal: Principal, data: RoundCreate) -> RoundOut:
                 starts_on=data.starts_on,
                 ends_on=data.ends_on,
                 state=data.state.value,
+                form_id=data.form_id,
+                form_version=form_version,
                 created_by=actor_of(principal).ref,
             )
         ).returning(Round.id)
@@ -131,9 +138,32 @@ async def create_round(principal: Principal, data: RoundCreate) -> RoundOut:
                 "starts_on": data.starts_on.isoformat(),
                 "ends_on": data.ends_on.isoformat(),
                 "state": data.state.value,
+                "form": f"{data.form_id}@{form_version}",
             },
         )
     return await get_round(principal, round_id)
+
+
+async def _round_form_version(data: RoundCreate) -> int:
+    """The version a new round names: the one asked for (it must be published), else the
+    newest published, else the newest shipped with Verval (``verval forms publish`` puts
+    it online; until then the round's visits are refused as an unknown form version)."""
+    if data.form_id == PROPOSAL_FORM:
+        raise Unprocessable(
+            "A round's visits use a verification form, not the proposal form.",
+            code="round_form_invalid",
+        )
+    versions = await published_versions(data.form_id)
+    if data.form_version is None:
+        shipped = [v for (form_id, v) in shipped_forms() if form_id == data.form_id]
+        if versions or shipped:
+            return max(versions or shipped)
+    if data.form_version not in versions:
+        raise Unprocessable(
+            f"Form {data.form_id} version {data.form_version or '(any)'} is not published here.",
+            code="unknown_form_version",
+        )
+    return data.form_version
 
 
 async def update_round(principal: Principal, round_id: int, data: RoundUpdate) -> RoundOut:

@@ -23,6 +23,9 @@ MAX_SELECTION_IDS = 5000
 SearchName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 RoundName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 HouseholdIds = Annotated[list[int], Field(min_length=1, max_length=MAX_SELECTION_IDS)]
+FormId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# The verification form a round uses unless it names another.
+VERIFICATION_FORM = "dtks_verval"
 
 
 class RoundState(StrEnum):
@@ -203,6 +206,9 @@ class RoundCreate(_Strict):
     starts_on: date
     ends_on: date
     state: RoundState = RoundState.OPEN
+    # The form its visits are filled with; without a version, the newest published one.
+    form_id: FormId = VERIFICATION_FORM
+    form_version: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _dates(self) -> RoundCreate:
@@ -239,6 +245,8 @@ class RoundOut(msgspec.Struct):
     starts_on: date
     ends_on: date
     state: str
+    form_id: str
+    form_version: int
     created_by: str
     created_at: datetime
     assignments: StateCounts
@@ -344,6 +352,8 @@ class SyncRound(msgspec.Struct):
     region_code: str
     starts_on: date
     ends_on: date
+    form_id: str
+    form_version: int
 
 
 class SyncHousehold(msgspec.Struct):
@@ -369,6 +379,9 @@ class SyncAssignment(msgspec.Struct):
     returned_comment: str | None
     # The returned visit this assignment asks to redo: the phone's revisit_of.
     returned_visit_id: uuid.UUID | None
+    # The form version the visit must be filled with (the round's): the PUT names it.
+    form_id: str
+    form_version: int
     assigned_at: datetime
     updated_at: datetime
     household: SyncHousehold

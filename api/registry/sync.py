@@ -119,11 +119,18 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
     round_ids = sorted({row["round"] for row in rows})
     rounds = (
         await Round.select(
-            Round.id, Round.name, Round.region_code, Round.starts_on, Round.ends_on
+            Round.id,
+            Round.name,
+            Round.region_code,
+            Round.starts_on,
+            Round.ends_on,
+            Round.form_id,
+            Round.form_version,
         ).where(Round.id.is_in(round_ids))
         if round_ids
         else []
     )
+    forms = {r["id"]: (r["form_id"], r["form_version"]) for r in rounds}
     items = [
         SyncAssignment(
             assignment_id=row["id"],
@@ -133,6 +140,8 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
             returned_visit_id=returned.get((row["household_id"], row["round"]))
             if row["state"] == "returned"
             else None,
+            form_id=forms[row["round"]][0],
+            form_version=forms[row["round"]][1],
             assigned_at=row["assigned_at"],
             updated_at=row["updated_at"],
             household=SyncHousehold(

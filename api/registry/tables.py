@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSONB,
+    UUID,
     BigInt,
     BigSerial,
     Date,
@@ -61,7 +62,9 @@ class Household(Table, tablename="household"):
     # Answers keyed by the dtks_verval form's field names (baseline.<field>), members apart.
     baseline = JSONB(default={})
     member_count = SmallInt(default=0)
-    status = Varchar(length=20, default="active", index=True)
+    status = Varchar(length=20, default="active", index=True)  # active | inactive | proposed
+    # A proposed household: the approved new_household visit it comes from.
+    proposed_by_visit = UUID(null=True, default=None, index=True)
     # SHA-256 of the normalised imported content: equal → a re-import changes nothing.
     content_hash = Varchar(length=64, default="")
     created_at = Timestamptz(default=TimestamptzNow())
@@ -104,6 +107,10 @@ class Round(Table, tablename="verification_round"):
     starts_on = Date()
     ends_on = Date()
     state = Varchar(length=10, default="open", index=True)  # planned | open | closed
+    # The form version its visits are filled with (phones get it with each assignment).
+    # Rounds created before forms were named per round used dtks_verval version 1.
+    form_id = Varchar(length=64, default="dtks_verval")
+    form_version = Integer(default=1)
     created_by = Varchar(length=80)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -91,12 +91,19 @@ def _photo(seed: int, caption: str) -> bytes:
     return out.getvalue()
 
 
-def _members(rows: list[dict[str, Any]], died: bool) -> list[dict[str, Any]]:
+def _members(
+    rows: list[dict[str, Any]], died: bool, form_version: int, visited: datetime
+) -> list[dict[str, Any]]:
     members = []
     for index, row in enumerate(rows):
         last = index == len(rows) - 1 and index > 0
         if died and last:
-            members.append({"nik": row["nik"], "full_name": row["name"], "presence": "2"})
+            member = {"nik": row["nik"], "full_name": row["name"], "presence": "2"}
+            if form_version >= 2:  # version 2 asks when, and for the certificate if any
+                member["death_date"] = (visited - timedelta(days=40)).date().isoformat()
+                if row["birth_date"] is not None:
+                    member["birth_date"] = row["birth_date"].isoformat()
+            members.append(member)
             continue
         members.append(
             {
@@ -131,6 +138,8 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
     assigned = await (
         Assignment.select(
             Assignment.round,
+            Assignment.round.form_id.as_alias("form_id"),
+            Assignment.round.form_version.as_alias("form_version"),
             Assignment.household.id.as_alias("household_id"),
             Assignment.household.latitude.as_alias("lat"),
             Assignment.household.longitude.as_alias("lon"),
@@ -162,8 +171,10 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
         answers: dict[str, Any] = {}
         if found:
             baseline = (household or {}).get("baseline") or {}
-            answers = {**dtks_submission(), **baseline}
-            answers["members"] = _members(members, scenario.member_died)
+            answers = {**dtks_submission(row["form_version"]), **baseline}
+            answers["members"] = _members(
+                members, scenario.member_died, row["form_version"], started
+            )
         kinds = ["house_front", "house_inside", "family_card"] if found else ["house_front"]
         shots = []
         for k, kind in enumerate(kinds):
@@ -176,7 +187,7 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
             {
                 "household_id": row["household_id"],
                 "round_id": row["round"],
-                "form": {"id": "dtks_verval", "version": 1},
+                "form": {"id": row["form_id"], "version": row["form_version"]},
                 "answers": answers,
                 "outcome": scenario.outcome,
                 "eligibility": "layak" if found else None,

@@ -61,6 +61,19 @@ _TEXT: dict[str, tuple[str, str]] = {
         "NIK anggota #{member_number} sudah ada di rumah tangga {other_household_id}",
         "Member #{member_number}'s NIK is already in household {other_household_id}",
     ),
+    "nik_unknown_region": (
+        "Kode wilayah NIK {where_id} ({district}) tidak ada dalam daftar wilayah: periksa NIK",
+        "The region code of the NIK of {where_en} ({district}) is not in the region list: "
+        "check the NIK",
+    ),
+    "proposal_kk_in_register": (
+        "No. KK usulan ini sudah terdaftar pada rumah tangga {other_household_id}",
+        "This proposal's family card number is already held by household {other_household_id}",
+    ),
+    "proposal_nik_in_register": (
+        "NIK {where_id} sudah terdaftar pada rumah tangga {other_household_id}",
+        "The NIK of {where_en} is already in household {other_household_id}",
+    ),
 }
 
 
@@ -71,6 +84,10 @@ def describe_flag(row: dict[str, Any]) -> FlagOut:
     if isinstance(values.get("member_index"), int):
         # People count from one: the evidence keeps the list index, the words the number.
         values["member_number"] = values["member_index"] + 1
+        values["where_id"] = f"anggota #{values['member_number']}"
+        values["where_en"] = f"member #{values['member_number']}"
+    elif values.get("field") == "head_nik":
+        values["where_id"], values["where_en"] = "kepala keluarga", "the head of the family"
     try:
         message = {"id": indonesian.format(**values), "en": english.format(**values)}
     except (KeyError, IndexError):

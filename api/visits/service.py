@@ -21,7 +21,7 @@ from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from api.forms.service import compiled_form
 from api.registry import changes
 from api.registry.tables import Assignment, Region
-from api.visits import queries
+from api.visits import members, queries, rounds_window
 from api.visits.flags import describe_flag
 from api.visits.quality import (
     FlagDraft,
@@ -259,7 +259,9 @@ async def submit(
         return await _repeat(principal, existing, digest), False
 
     target = await _resolve_target(principal, submission)
+    await rounds_window.enforce(submission, target.region_code)
     cleaned = await _validate(submission, limits)
+    await members.check_details(submission, cleaned)
     await _check_revisit(submission, target)
     taken = await queries.existing_photo_ids([p.id for p in submission.photos])
     if taken:
@@ -271,6 +273,7 @@ async def submit(
 
     facts = _facts(visit_id, submission, target)
     flags = await _arrival_flags(principal, visit_id, submission, facts, cleaned, limits)
+    flags += await members.arrival_flags(submission, cleaned, await _district_checker())
     received = _now()
     try:
         async with db.write_transaction():

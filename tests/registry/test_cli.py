@@ -50,7 +50,7 @@ def test_regions_baseline_rounds_and_assignments_from_the_command_line(verval, t
 
     out = verval("rounds", "create", "Verval Juni 2026", "--region", "17.06",
                  "--start", "2026-06-01", "--end", "2026-07-31")  # fmt: skip
-    assert "created round 1: Verval Juni 2026 (17.06, open)" in out
+    assert "created round 1: Verval Juni 2026 (17.06, open, dtks_verval v2)" in out
     verval("users", "create", "siti", "--name", "Siti", "--role", "enumerator",
            "--scope", "17.06.01", "--password", "correct-horse-battery")  # fmt: skip
     out = verval("assignments", "assign", "--round", "1", "--region", VILLAGES_01[0].code,
