@@ -1490,6 +1490,9 @@ export interface components {
         RoundCreate: {
             /** Format: date */
             ends_on: string;
+            /** @default dtks_verval */
+            form_id: string;
+            form_version?: number | null;
             name: string;
             region_code: string;
             /** Format: date */
@@ -1504,6 +1507,8 @@ export interface components {
             created_by: string;
             /** Format: date */
             ends_on: string;
+            form_id: string;
+            form_version: number;
             id: number;
             name: string;
             region_code: string;
@@ -1553,6 +1558,8 @@ export interface components {
             baseline: {
                 [key: string]: unknown;
             };
+            form_id: string;
+            form_version: number;
             household: components["schemas"]["SyncHousehold"];
             returned_comment: string | null;
             returned_visit_id: string | null;
@@ -1592,6 +1599,8 @@ export interface components {
         SyncRound: {
             /** Format: date */
             ends_on: string;
+            form_id: string;
+            form_version: number;
             id: number;
             name: string;
             region_code: string;

@@ -70,8 +70,10 @@ function attentionBox(v: VisitRecord): HTMLElement | null {
 
 /** A refusal the enumerator can act on, in words; an unknown one shows the server's detail. */
 function refusalWords(code: string, detail: string): string {
+  // The server words its refusals in Indonesian, with the round's dates: shown as they come.
   const key = `refused_${code}`;
-  return REFUSALS.has(key) ? t(key as Key) : `${detail} (${code})`;
+  if (REFUSALS.has(key) && (lang() === "en" || !detail)) return t(key as Key);
+  return detail || code;
 }
 
 export async function outboxScreen(root: HTMLElement): Promise<() => void> {
