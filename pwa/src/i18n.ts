@@ -221,6 +221,15 @@ const id = {
   change_not_found: "Tidak ditemukan",
   change_edited: "Data diperbaiki",
   was_value: "sebelumnya: {v}",
+  propose_household: "Usulkan rumah tangga baru",
+  propose_title: "Usulan rumah tangga baru",
+  propose_help: "Untuk rumah tangga miskin/rentan yang belum ada di DTKS. Pilih desa/kelurahannya; alamat, RT/RW, kepala keluarga, lokasi GPS dan foto diisi berikutnya. Bisa tanpa sinyal.",
+  propose_village: "Desa/kelurahan",
+  propose_start: "Mulai usulan",
+  propose_no_village: "Belum ada desa tugas di ponsel. Perbarui daftar tugas dulu.",
+  sent_visit_readonly: "Kunjungan ini sudah dikirim atau menunggu dikirim; isinya tidak dapat diubah lagi.",
+  open_visit: "Lihat",
+  summary_proposal: "Rumah tangga yang diusulkan",
 };
 
 export type Key = keyof typeof id;
@@ -439,6 +448,15 @@ const en: Record<Key, string> = {
   change_not_found: "Not found",
   change_edited: "Details corrected",
   was_value: "was: {v}",
+  propose_household: "Propose a new household",
+  propose_title: "New household proposal",
+  propose_help: "For a poor or vulnerable household not yet in the register. Choose its village; the address, RT/RW, head of household, GPS location and photos come next. Works without a signal.",
+  propose_village: "Village",
+  propose_start: "Start the proposal",
+  propose_no_village: "No village of yours is on the phone yet. Refresh the assignment list first.",
+  sent_visit_readonly: "This visit is sent or waiting to be sent; it can no longer be changed.",
+  open_visit: "View",
+  summary_proposal: "The proposed household",
 };
 
 const tables: Record<Lang, Record<Key, string>> = { id, en };

@@ -29,6 +29,8 @@ async function screenFor(hash: string): Promise<[Screen, string[], string]> {
       return [(await import("./ui/list")).householdScreen, rest, "list"];
     case "visit":
       return [(await import("./ui/visit")).visitScreen, rest, "visit"];
+    case "propose":
+      return [(await import("./ui/propose")).proposeScreen, [], "list"];
     case "outbox":
       return [(await import("./ui/outbox")).outboxScreen, [], "outbox"];
     case "account":

@@ -101,6 +101,8 @@ export interface VisitRecord {
   gpsReason: string;
   photos: PhotoMeta[];
   revisitOf: string | null;
+  /** A household proposed from the field (usulan baru): its village; absent on visits. */
+  proposal?: { villageCode: string; villageName: string } | null;
   state: OutboxState;
   /** The server confirmed the visit record (its photos may still be missing). */
   serverHas: boolean;

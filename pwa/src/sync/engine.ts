@@ -54,6 +54,8 @@ export function toSubmission(v: VisitRecord, deviceId: string, appVersion: strin
     note: v.note || null,
     photos: v.photos.map(({ uploaded: _u, ...p }) => p),
   };
+  // Only proposals carry the key, so a visit queued before this existed re-sends identically.
+  if (v.proposal) body.proposal = { village_code: v.proposal.villageCode };
   return body;
 }
 

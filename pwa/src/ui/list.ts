@@ -142,6 +142,7 @@ export async function listScreen(root: HTMLElement): Promise<() => void> {
           h("a", { class: `hh status-${r.status}`, href: `#/h/${encodeURIComponent(r.a.key)}` },
             h("div", { class: "hh-name" }, hh.headName || `#${hh.id}`),
             h("div", { class: "hh-addr" }, `${hh.address}${hh.rt ? ` · RT ${hh.rt}/RW ${hh.rw}` : ""}`),
+            hh.villageName ? h("div", { class: "hh-village" }, hh.villageName) : null,
             r.status === "returned" && r.a.returnComment ? h("div", { class: "hh-comment" }, r.a.returnComment) : null,
             h("div", { class: "hh-meta" },
               h("span", { class: `pill ${r.status}` }, t(STATUS_KEY[r.status])),
@@ -171,6 +172,7 @@ export async function listScreen(root: HTMLElement): Promise<() => void> {
     h("div", { class: "list-head" }, counts, h("div", { class: "row" }, pullBtn, updated)),
     h("div", { class: "filters" }, search, h("div", { class: "row" }, chips, rtSel)),
     listEl,
+    h("a", { class: "btn secondary wide propose", href: "#/propose", id: "propose" }, "+ " + t("propose_household")),
   );
   await load();
   // Distances follow the enumerator while the list is open.

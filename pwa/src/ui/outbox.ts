@@ -110,7 +110,9 @@ export async function outboxScreen(root: HTMLElement): Promise<() => void> {
             v.attempts && v.state !== "done" ? ` · ${t("attempts", { n: v.attempts })}` : "",
             v.nextAttemptAt > Date.now() && v.state !== "done" ? ` · ${t("next_try", { t: relTime(v.nextAttemptAt) })}` : "",
           ),
-          v.state === "draft" ? h("a", { class: "btn secondary", href: `#/visit/${v.id}` }, t("continue_visit")) : null,
+          v.state === "draft"
+            ? h("a", { class: "btn secondary", href: `#/visit/${v.id}` }, t("continue_visit"))
+            : h("a", { class: "btn secondary small open-visit", href: `#/visit/${v.id}` }, t("open_visit")),
           attentionBox(v),
         ),
       ),

@@ -12,15 +12,10 @@ const detailItem = (d: Detail): HTMLElement =>
   h("li", null, h("span", { class: "muted" }, L(d.label), ": "), h("strong", null, d.value),
     d.before !== undefined ? h("span", { class: "muted" }, ` (${t("was_value", { v: d.before })})`) : null);
 
-export function askToSend(v: VisitRecord, s: VisitSummary, problemLabel: (p: VisitProblem) => string): Promise<SummaryChoice> {
-  return new Promise((resolve) => {
-    const close = (choice: SummaryChoice) => {
-      dlg.close();
-      dlg.remove();
-      resolve(choice);
-    };
-    const changes = s.answers.length || s.members.length;
-    const body = h("div", { class: "summary-body" },
+/** What the visit records and changes against the register (shared by the read-only view). */
+export function summaryBody(v: VisitRecord, s: VisitSummary): HTMLElement {
+  const changes = s.answers.length || s.members.length;
+  return h("div", { class: "summary-body" },
       h("p", null, h("span", { class: "muted" }, t("summary_outcome"), ": "),
         h("strong", null, v.outcome ? t(`outcome_${v.outcome}` as Key) : "—"),
         v.eligibility ? [h("br"), h("span", { class: "muted" }, t("summary_recommendation"), ": "), h("strong", null, t(`elig_${v.eligibility}` as Key))] : null),
@@ -33,9 +28,21 @@ export function askToSend(v: VisitRecord, s: VisitSummary, problemLabel: (p: Vis
               ))))
         : null,
       s.answers.length
-        ? h("section", null, h("h3", null, t("summary_answers")), h("ul", { class: "summary-list details" }, ...s.answers.map(detailItem)))
+        ? h("section", null, h("h3", null, t(v.proposal ? "summary_proposal" : "summary_answers")), h("ul", { class: "summary-list details" }, ...s.answers.map(detailItem)))
         : null,
       changes ? null : h("p", null, t("summary_no_changes")),
+  );
+}
+
+export function askToSend(v: VisitRecord, s: VisitSummary, problemLabel: (p: VisitProblem) => string): Promise<SummaryChoice> {
+  return new Promise((resolve) => {
+    const close = (choice: SummaryChoice) => {
+      dlg.close();
+      dlg.remove();
+      resolve(choice);
+    };
+    const body = summaryBody(v, s);
+    body.append(
       s.missing.length
         ? h("section", { class: "summary-missing warn" }, h("h3", null, t("summary_missing", { n: s.missing.length })),
             h("ul", { class: "problems" }, ...s.missing.map((p) =>

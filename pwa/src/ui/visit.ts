@@ -25,7 +25,7 @@ import { summarise } from "../visits/summary";
 import { baselineOf, finishVisit, gpsIsPoor, needsForm, type VisitProblem, visitProblems } from "../visits/visit";
 import { ask, clear, h, toast } from "./dom";
 import { memberTitle, renderField } from "./fields";
-import { askToSend } from "./summary";
+import { askToSend, summaryBody } from "./summary";
 
 const GPS_REASONS: Key[] = ["gps_reason_indoor", "gps_reason_weak", "gps_reason_device", "gps_reason_other"];
 
@@ -45,8 +45,17 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
   let showAll = false;
 
   if (loaded.state !== "draft") {
+    // Sent or queued: read-only. A visit the server holds completely keeps only its receipt.
+    const kept = Object.keys(loaded.answers).length > 0 || !needsForm(loaded.outcome);
     root.replaceChildren(
-      h("div", { class: "card" }, h("h2", null, loaded.label), h("p", null, t("visit_locked")), h("a", { class: "btn primary", href: "#/outbox" }, t("outbox"))),
+      h("div", { class: "card readonly", "data-readonly": loaded.id },
+        h("h2", null, loaded.label),
+        h("p", { class: "muted" }, t("sent_visit_readonly")),
+        h("p", null, h("span", { class: `pill ${loaded.state}` }, t(`st_${loaded.state}` as Key))),
+        kept ? summaryBody(loaded, summarise(loaded, form, initial, { lang: lang() })) : null,
+        h("p", { class: "muted" }, t("photos_sent", { a: loaded.photos.filter((p) => p.uploaded).length, b: loaded.photos.length })),
+        h("a", { class: "btn primary wide", href: "#/outbox" }, t("outbox")),
+      ),
     );
     return () => undefined;
   }

@@ -86,7 +86,9 @@ export function summarise(
     if (cf.def.type !== "repeat") {
       const now = v.answers[name];
       const was = initial[name];
-      if (!isEmpty(was) && !isEmpty(now) && differs(now, was))
+      // A proposal has no register to differ from: every answer is news.
+      if (v.proposal && !isEmpty(now)) answers.push({ field: name, label: cf.def.label, value: shown(form, name, now, lang, regions) });
+      else if (!isEmpty(was) && !isEmpty(now) && differs(now, was))
         answers.push({ field: name, label: cf.def.label, value: shown(form, name, now, lang, regions), before: shown(form, name, was, lang, regions) });
       continue;
     }
