@@ -118,6 +118,8 @@ def test_offline_visit_reaches_the_server_exactly_once(
         third.locator("summary").click()
     choose(page, "f-members-2--presence", "2")
     assert page.locator(".field[data-path='members[2].sex']").is_hidden()
+    # A death is recorded with its date (form v2).
+    page.fill("#f-members-2--death-date", "2026-10-01")
     screenshot(page, "05-form-members")
 
     page.click("#next")  # photos
@@ -157,6 +159,7 @@ def test_offline_visit_reaches_the_server_exactly_once(
     assert visit["outcome"] == "found"
     assert visit["answers"]["floor_area"] == 84
     assert visit["answers"]["members"][2]["presence"] == "2"
+    assert visit["answers"]["members"][2]["death_date"] == "2026-10-01"
     assert "sex" not in visit["answers"]["members"][2]
     assert visit["missing_photos"] == []
     assert sorted(p["kind"] for p in visit["photos"]) == [
