@@ -17,7 +17,9 @@ FAR = (0.008, 0.007)
 
 
 def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
-    """The baseline with a few corrections: a bigger floor, a smartphone, a death, a birth."""
+    """The baseline with a few corrections: a bigger floor, a smartphone, a death, a birth
+    (with the member-change details form version 2 asks for)."""
+    v2 = assignment.get("form_version", 1) >= 2
     base = copy.deepcopy(assignment["baseline"])
     members = base.pop("members", [])
     answers: dict[str, Any] = dict(base)
@@ -29,7 +31,8 @@ def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
         m["full_name"] = m.pop("name", "")
         m.pop("member_id", None)
         if i == len(members) - 1 and i > 0:
-            out.append({"nik": m["nik"], "full_name": m["full_name"], "presence": "2"})
+            died = {"nik": m["nik"], "full_name": m["full_name"], "presence": "2"}
+            out.append({**died, "death_date": "2026-10-01"} if v2 else died)
             continue
         m["presence"] = "1"
         out.append(m)
@@ -38,6 +41,8 @@ def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
         "birth_date": "2026-03-01", "marital_status": "1", "relationship": "3",
         "disability": "2", "chronic_illness": "2", "working": "2",
     })  # fmt: skip
+    if v2:
+        out[-1]["new_member_kind"] = "1"
     answers["members"] = out
     return answers
 
@@ -65,7 +70,7 @@ def send_visit(
     body = {
         "household_id": hh["id"],
         "round_id": assignment["round_id"],
-        "form": {"id": "dtks_verval", "version": 1},
+        "form": {"id": "dtks_verval", "version": assignment.get("form_version", 1)},
         "answers": answers_from(assignment) if outcome == "found" else {},
         "outcome": outcome,
         "eligibility": "layak" if outcome == "found" else None,
