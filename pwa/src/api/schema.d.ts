@@ -1189,7 +1189,7 @@ export interface components {
          * HouseholdStatus
          * @enum {string}
          */
-        HouseholdStatus: "active" | "inactive";
+        HouseholdStatus: "active" | "inactive" | "proposed";
         /** HouseholdTrail */
         HouseholdTrail: {
             audit_events: number;
@@ -1223,7 +1223,12 @@ export interface components {
         MemberChange: {
             baseline_member_id: number | null;
             baseline_presence: string | null;
+            baseline_presence_label: {
+                [key: string]: string;
+            } | null;
+            before: components["schemas"]["MemberFact"][];
             changes: components["schemas"]["AnswerChange"][];
+            details: components["schemas"]["MemberFact"][];
             index: number | null;
             name: string;
             nik: string | null;
@@ -1233,6 +1238,17 @@ export interface components {
             } | null;
             /** @enum {string} */
             status: "matched" | "new" | "missing";
+        };
+        /** MemberFact */
+        MemberFact: {
+            field: string;
+            label: {
+                [key: string]: string;
+            };
+            value: unknown;
+            value_label: {
+                [key: string]: string;
+            } | null;
         };
         /** MemberOut */
         MemberOut: {
@@ -1270,7 +1286,7 @@ export interface components {
          * PhotoKind
          * @enum {string}
          */
-        PhotoKind: "house_front" | "house_inside" | "kitchen" | "toilet" | "family_card" | "head_with_id" | "minutes";
+        PhotoKind: "house_front" | "house_inside" | "kitchen" | "toilet" | "family_card" | "head_with_id" | "minutes" | "death_certificate";
         /** PhotoLinks */
         PhotoLinks: {
             display: string | null;
@@ -1490,6 +1506,9 @@ export interface components {
         RoundCreate: {
             /** Format: date */
             ends_on: string;
+            /** @default dtks_verval */
+            form_id: string;
+            form_version?: number | null;
             name: string;
             region_code: string;
             /** Format: date */
@@ -1504,6 +1523,8 @@ export interface components {
             created_by: string;
             /** Format: date */
             ends_on: string;
+            form_id: string;
+            form_version: number;
             id: number;
             name: string;
             region_code: string;
@@ -1553,6 +1574,8 @@ export interface components {
             baseline: {
                 [key: string]: unknown;
             };
+            form_id: string;
+            form_version: number;
             household: components["schemas"]["SyncHousehold"];
             returned_comment: string | null;
             returned_visit_id: string | null;
@@ -1592,6 +1615,8 @@ export interface components {
         SyncRound: {
             /** Format: date */
             ends_on: string;
+            form_id: string;
+            form_version: number;
             id: number;
             name: string;
             region_code: string;
