@@ -295,6 +295,11 @@ async def test_an_approved_proposal_becomes_a_proposed_household_of_its_village(
                                   headers=staff)  # fmt: skip
     assert listed.status_code == 200, listed.text
     assert [h["id"] for h in listed.json()["items"]] == [household["id"]]
+    # Not yet in the register: the round's progress still counts the field's three households.
+    progress = await app_client.get(
+        f"/api/v1/rounds/{field.round_id}/progress?level=village", headers=staff
+    )
+    assert {r["region_code"]: r["households"] for r in progress.json()}[VILLAGE] == 3
 
 
 async def test_a_proposal_already_in_the_register_is_flagged_and_cannot_be_approved(
