@@ -103,16 +103,16 @@ def check_round(terms: RoundTerms, ended_at: datetime) -> None:
     if terms.state == "planned":
         raise _refuse(
             "round_not_open",
-            "Putaran verifikasi ini belum dibuka; kunjungan disimpan di ponsel sampai "
-            "pengawas membukanya.",
+            "Putaran verifikasi ini belum dibuka. Kunjungan tetap tersimpan di ponsel; "
+            "hubungi pengawas.",
             "This verification round is not open yet.",
             terms,
         )
     if terms.state != "open":
         raise _refuse(
             "round_closed",
-            "Putaran verifikasi ini sudah ditutup; kunjungan tidak dapat dikirim. "
-            "Hubungi pengawas.",
+            "Putaran verifikasi ini sudah ditutup; kunjungan tidak dapat dikirim. Kunjungan "
+            "tetap tersimpan di ponsel; hubungi pengawas.",
             "This verification round is closed.",
             terms,
         )
