@@ -228,13 +228,14 @@ def _details(
     region_names: Mapping[str, str],
 ) -> list[MemberFact]:
     """What the visit says about the change: the answered detail fields of its presence
-    (they have no register counterpart); for a new member, everything answered."""
+    (they have no register counterpart); for a new member also who they are (sex, birth
+    date, relationship, marital status), as "before" shows it for the others."""
     facts = []
     for field in children:
         if field.type in ("nik", "note") or field.name in _IDENTITY_FIELDS:
             continue
         key = _prefill_key(field, "member.")
-        if key == "name" or (key is not None and not new):
+        if key is not None and not (new and key in _BEFORE_KEYS):
             continue
         if member.get(field.name) in (None, "", []):
             continue

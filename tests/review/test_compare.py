@@ -115,6 +115,13 @@ def test_every_member_change_shows_before_and_after():
     joined = by_name["Putri Ayu"]
     assert joined.status == "new" and joined.before == []
     details = {f.field: f for f in joined.details}
+    assert set(details) == {
+        "new_member_kind",
+        "sex",
+        "birth_date",
+        "marital_status",
+        "relationship",
+    }
     assert details["birth_date"].value == "2025-09-30"
     assert details["relationship"].value_label == {"id": "Cucu", "en": "Grandchild"}
     assert details["new_member_kind"].value_label == {
