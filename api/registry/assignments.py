@@ -24,6 +24,7 @@ from api.registry.schemas import (
     AssignmentState,
     AssignRequest,
     AssignResult,
+    HouseholdStatus,
     Skipped,
     UnassignRequest,
     UnassignResult,
@@ -96,7 +97,10 @@ async def _selected_households(
     visible = principal.covers(code) or any(code in ancestors(scope) for scope in principal.scopes)
     if not visible or not await Region.exists().where(Region.code == code):
         raise NotFound("No such region in your regions.", code="region_not_found")
-    query = query.where(under(Household.region_code, code))
+    # A proposed household waits for the village deliberation: assigned by id only.
+    query = query.where(under(Household.region_code, code)).where(
+        Household.status != HouseholdStatus.PROPOSED.value
+    )
     if data.rw:
         query = query.where(Household.rw == f"{int(data.rw):03d}")
     if data.rt:

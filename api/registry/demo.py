@@ -5,6 +5,7 @@ run imports the same file (nothing changes) and finds the assignments already ma
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -52,6 +53,22 @@ def demo_villages() -> list[Village]:
     ]
 
 
+async def _import_regencies_of_indonesia(actor: Actor) -> None:
+    """Every province and regency too (a few hundred rows), so a member who moved to
+    another regency can be recorded with its code (the server checks it exists)."""
+    with tempfile.TemporaryDirectory(prefix="verval-demo-") as folder:
+        upper = Path(folder) / "regencies.csv"
+        with upper.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["kode", "nama"])
+            writer.writerows(
+                (code, name)
+                for _, code, name in region_rows(SHIPPED_REGIONS)
+                if code and code.count(".") <= 1
+            )
+        await import_regions(actor, upper)
+
+
 def demo_round_terms(today: date | None = None) -> tuple[str, date, date]:
     """The demo round runs from the start of last month to the end of next month (Jakarta
     time), so it takes the demo's visits of the last days and the visitor's own (rounds
@@ -66,6 +83,7 @@ def demo_round_terms(today: date | None = None) -> tuple[str, date, date]:
 
 async def load_registry_demo(actor: Actor, admin_username: str = "admin") -> RegistryDemo:
     regions = await import_regions(actor, SHIPPED_REGIONS, only=DEMO_REGENCY)
+    await _import_regencies_of_indonesia(actor)
     loaded = await Household.count().where(Household.region_code.like(DEMO_REGENCY + ".%"))
     if loaded < DEMO_HOUSEHOLDS:  # a second run keeps what exists (and stays fast)
         with tempfile.TemporaryDirectory(prefix="verval-demo-") as folder:

@@ -6,6 +6,7 @@ Every query that reads domain rows puts the caller's region clause *inside* the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from piccolo.columns import Column
@@ -13,6 +14,7 @@ from piccolo.columns import Column
 from api.audit.service import Actor
 from api.registry.codes import ancestors
 from api.registry.tables import Household, HouseholdMember, Region, Round
+from api.visits.tables import Visit
 from auth import queries as auth_queries
 from auth.roles import Principal, Role, region_covers
 
@@ -112,6 +114,10 @@ async def existing_region_codes(codes: set[str]) -> set[str]:
     return {row["code"] for row in rows}
 
 
+async def has_districts() -> bool:
+    return bool(await Region.exists().where(Region.level == "district"))
+
+
 async def households_with_kk(kk_numbers: list[str]) -> dict[str, int]:
     """No. KK → the register's household holding it (proposed households included)."""
     if not kk_numbers:
@@ -138,3 +144,13 @@ async def households_with_niks(niks: list[str]) -> dict[str, int]:
     for row in heads:
         found.setdefault(row["head_nik"], row["id"])
     return found
+
+
+async def proposal_visit(visit_id: uuid.UUID) -> dict[str, Any] | None:
+    """A proposal's visit: its answers, village and GPS fix (None if not a proposal)."""
+    return await (
+        Visit.select(Visit.id, Visit.region_code, Visit.answers, Visit.gps_lat, Visit.gps_lon)
+        .where((Visit.id == visit_id) & (Visit.proposed_household == True))  # noqa: E712
+        .output(load_json=True)
+        .first()
+    )

@@ -21,6 +21,7 @@ from api.forms.service import PROPOSAL_FORM, published_versions
 from api.registry import changes
 from api.registry.queries import actor_of, region_names, region_or_ancestor_clause, under, where
 from api.registry.schemas import (
+    HouseholdStatus,
     ProgressRow,
     RoundCreate,
     RoundOut,
@@ -229,6 +230,7 @@ async def progress(principal: Principal, round_id: int, level: str) -> list[Prog
     households = await where(
         Household.select(Household.region_code, Count(Household.id, alias="n"))
         .where(under(Household.region_code, row["region_code"]))
+        .where(Household.status != HouseholdStatus.PROPOSED.value)  # not in the register yet
         .group_by(Household.region_code),
         principal.region_filter(Household.region_code),
     )

@@ -44,6 +44,9 @@ class AssignmentState(StrEnum):
 class HouseholdStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
+    # An approved proposal (usulan baru): in the register's tables, not yet a member of the
+    # register; the village deliberation decides.
+    PROPOSED = "proposed"
 
 
 class _Strict(BaseModel):

@@ -140,7 +140,8 @@ async def household_page(
     )
     query = where(
         Household.select(*HOUSEHOLD_COLUMNS)
-        .where(village_clause & (Household.id > after))
+        # A proposed household is not in the register yet: its proposal visit stands for it.
+        .where(village_clause & (Household.id > after) & (Household.status != "proposed"))
         .order_by(Household.id)
         .limit(limit),
         principal.region_filter(Household.region_code),
@@ -402,7 +403,7 @@ async def household_counts(principal: Principal, region: str) -> dict[str, int]:
 
     rows = await where(
         Household.select(Household.region_code, Count(Household.id, alias="n"))
-        .where(under(Household.region_code, region))
+        .where(under(Household.region_code, region) & (Household.status != "proposed"))
         .group_by(Household.region_code),
         principal.region_filter(Household.region_code),
     )

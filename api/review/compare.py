@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from api.review.schemas import AnswerChange, MemberChange
+from api.review.schemas import AnswerChange, MemberChange, MemberFact
 from survey_forms import CompiledForm, mask_nik
 from survey_forms.model import Choice, FormField
 
@@ -181,17 +181,85 @@ def _repeat(form: CompiledForm) -> tuple[str, FormField] | None:
     return None
 
 
+# Facts of the register's member record shown as "before" (in this order, when answered).
+_BEFORE_KEYS = ("sex", "birth_date", "relationship", "marital_status")
+# Member fields that identify the row rather than describe the change.
+_IDENTITY_FIELDS = frozenset({"presence"})
+
+
+def _fact(
+    form: CompiledForm,
+    field: FormField,
+    value: Any,
+    region_names: Mapping[str, str],
+) -> MemberFact:
+    value = _normalise(field, value)
+    value_label = _label(_choices(form, field), value)
+    if value_label is None and field.name.endswith("_region") and isinstance(value, str):
+        name = region_names.get(value)
+        value_label = {"id": name, "en": name} if name else None
+    return MemberFact(
+        field=field.name,
+        label={"id": field.label.id, "en": field.label.en},
+        value=value,
+        value_label=value_label,
+    )
+
+
+def _before(
+    form: CompiledForm, children: list[FormField], record: Mapping[str, Any]
+) -> list[MemberFact]:
+    """The register's record of a member, as the form's member fields name it."""
+    by_key = {_prefill_key(c, "member."): c for c in children}
+    facts = []
+    for key in _BEFORE_KEYS:
+        field = by_key.get(key)
+        if field is not None and record.get(key) not in (None, ""):
+            facts.append(_fact(form, field, record.get(key), {}))
+    return facts
+
+
+def _details(
+    form: CompiledForm,
+    children: list[FormField],
+    member: Mapping[str, Any],
+    *,
+    new: bool,
+    region_names: Mapping[str, str],
+) -> list[MemberFact]:
+    """What the visit says about the change: the answered detail fields of its presence
+    (they have no register counterpart); for a new member also who they are (sex, birth
+    date, relationship, marital status), as "before" shows it for the others."""
+    facts = []
+    for field in children:
+        if field.type in ("nik", "note") or field.name in _IDENTITY_FIELDS:
+            continue
+        key = _prefill_key(field, "member.")
+        if key is not None and not (new and key in _BEFORE_KEYS):
+            continue
+        if member.get(field.name) in (None, "", []):
+            continue
+        facts.append(_fact(form, field, member.get(field.name), region_names))
+    return facts
+
+
 def member_changes(
     form: CompiledForm,
     baseline_members: Sequence[Mapping[str, Any]],
     answers: Mapping[str, Any],
     *,
     show_identity: bool,
+    region_names: Mapping[str, str] | None = None,
 ) -> list[MemberChange]:
-    """Members matched by NIK: new ones, missing ones, presence and answer changes."""
+    """Members matched by NIK: new ones, missing ones, presence and answer changes, each
+    with the register's record (before) and the details of the change (after).
+
+    region_names: names of the region codes a member moved to (from the region tree).
+    """
     found = _repeat(form)
     if found is None:
         return []
+    names = region_names or {}
     repeat_name, repeat = found
     children = list(repeat.fields or [])
     presence_field = next((c for c in children if c.name == "presence"), None)
@@ -228,7 +296,10 @@ def member_changes(
                     presence=presence,
                     presence_label=presence_choices.get(presence or ""),
                     baseline_presence=None,
+                    baseline_presence_label=None,
                     changes=[],
+                    before=[],
+                    details=_details(form, children, member, new=True, region_names=names),
                 )
             )
             continue
@@ -249,8 +320,8 @@ def member_changes(
             )
             if change is not None:
                 changes.append(change)
-        baseline_presence = row.get("presence")
-        presence_changed = presence != (baseline_presence or LIVES_HERE)
+        baseline_presence = row.get("presence") or LIVES_HERE
+        presence_changed = presence != baseline_presence
         if changes or presence_changed:
             result.append(
                 MemberChange(
@@ -262,12 +333,16 @@ def member_changes(
                     presence=presence,
                     presence_label=presence_choices.get(presence or ""),
                     baseline_presence=baseline_presence,
+                    baseline_presence_label=presence_choices.get(baseline_presence),
                     changes=changes,
+                    before=_before(form, children, record),
+                    details=_details(form, children, member, new=False, region_names=names),
                 )
             )
     for row in baseline_members:
         if row.get("id") in matched_ids:
             continue
+        baseline_presence = row.get("presence") or LIVES_HERE
         result.append(
             MemberChange(
                 status="missing",
@@ -277,11 +352,26 @@ def member_changes(
                 nik=shown(str(row.get("nik") or "")),
                 presence=None,
                 presence_label=None,
-                baseline_presence=row.get("presence"),
+                baseline_presence=baseline_presence,
+                baseline_presence_label=presence_choices.get(baseline_presence),
                 changes=[],
+                before=_before(form, children, member_record(row)),
+                details=[],
             )
         )
     return result
+
+
+def moved_to_regions(answers: Mapping[str, Any]) -> set[str]:
+    """The region codes members moved to, whose names the detail shows."""
+    members = answers.get("members")
+    if not isinstance(members, list):
+        return set()
+    return {
+        str(m["move_destination_region"])
+        for m in members
+        if isinstance(m, dict) and m.get("move_destination_region")
+    }
 
 
 def baseline_members_out(

@@ -143,6 +143,15 @@ class AnswerChange(BaseModel):
     visited_label: dict[str, str] | None
 
 
+class MemberFact(BaseModel):
+    """One answer about a member, in words: a detail of the change or the register's record."""
+
+    field: str  # the form's field name inside the repeat ("death_date", "relationship")
+    label: dict[str, str]
+    value: Any
+    value_label: dict[str, str] | None  # a choice's label, or a region's name
+
+
 class MemberChange(BaseModel):
     """A member who is new, missing from the visit, changed presence or changed answers."""
 
@@ -153,8 +162,14 @@ class MemberChange(BaseModel):
     nik: str | None  # masked unless the caller may see identity numbers
     presence: str | None
     presence_label: dict[str, str] | None
-    baseline_presence: str | None
+    baseline_presence: str | None  # the register's; "1" (lives here) when it never changed
+    baseline_presence_label: dict[str, str] | None
     changes: list[AnswerChange]
+    # Before: the register's record of the member (sex, birth date, relationship, …).
+    before: list[MemberFact]
+    # After: what the visit says about the change (date and certificate of a death, date
+    # and destination of a move, a new member's birth date, relationship and kind, …).
+    details: list[MemberFact]
 
 
 class HouseholdBrief(BaseModel):

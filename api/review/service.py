@@ -21,7 +21,7 @@ from api import db
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, NotFound, Unprocessable
 from api.forms.service import compiled_form
-from api.registry import changes
+from api.registry import changes, proposals
 from api.registry.queries import region_names
 from api.review import access, compare, queries
 from api.review.queries import Keyset, QueueFilters
@@ -285,7 +285,11 @@ async def visit_detail(
                         form, baseline_answers, base.answers, show_identity=show_identity
                     ),
                     member_changes=compare.member_changes(
-                        form, members, base.answers, show_identity=show_identity
+                        form,
+                        members,
+                        base.answers,
+                        show_identity=show_identity,
+                        region_names=await region_names(compare.moved_to_regions(base.answers)),
                     ),
                 )
 
@@ -372,6 +376,10 @@ async def decide(
                 **_comment_details(comment),
             },
         )
+        if kind is DecisionKind.APPROVE and visit["household_id"] is None:
+            await proposals.register_proposed_household(
+                Actor.user(principal.user_id), visit_id, now
+            )
     return DecisionResult(
         decision=DecisionOut(
             id=decision_id,

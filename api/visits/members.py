@@ -22,7 +22,6 @@ from api.registry import queries as registry_queries
 from api.visits.quality import FlagDraft
 from api.visits.schemas import PhotoKind, VisitSubmission
 from survey_forms import check_nik
-from survey_forms.identity import DistrictCheck
 
 
 def _members(cleaned: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,20 +85,25 @@ def _niks(cleaned: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
             yield {"member_index": index}, nik
 
 
-def unknown_region_flags(
-    cleaned: dict[str, Any], is_known_district: DistrictCheck | None
-) -> list[FlagDraft]:
-    """A NIK whose district prefix is not in the region tree: warn the reviewer."""
-    if is_known_district is None:  # no region tree loaded: nothing to compare with
-        return []
-    flags = []
+async def unknown_region_flags(cleaned: dict[str, Any]) -> list[FlagDraft]:
+    """A NIK whose district prefix is not in the region tree: warn the reviewer.
+
+    Asks the region table about just these districts, so a tree imported a minute ago
+    counts; with no district loaded at all there is nothing to compare with.
+    """
+    districts = []
     for where, nik in _niks(cleaned):
-        check = check_nik(nik, is_known_district=is_known_district)
-        if check.valid and check.warnings:
-            flags.append(
-                FlagDraft("nik_unknown_region", "warning", {**where, "district": check.region_code})
-            )
-    return flags
+        check = check_nik(nik)
+        if check.valid and check.region_code:
+            districts.append((where, check.region_code))
+    known = await registry_queries.existing_region_codes({code for _, code in districts})
+    if all(code in known for _, code in districts) or not await registry_queries.has_districts():
+        return []
+    return [
+        FlagDraft("nik_unknown_region", "warning", {**where, "district": code})
+        for where, code in districts
+        if code not in known
+    ]
 
 
 async def proposal_flags(submission: VisitSubmission, cleaned: dict[str, Any]) -> list[FlagDraft]:
@@ -128,10 +132,5 @@ async def proposal_flags(submission: VisitSubmission, cleaned: dict[str, Any]) -
     return flags
 
 
-async def arrival_flags(
-    submission: VisitSubmission, cleaned: dict[str, Any], is_known_district: DistrictCheck | None
-) -> list[FlagDraft]:
-    return [
-        *unknown_region_flags(cleaned, is_known_district),
-        *await proposal_flags(submission, cleaned),
-    ]
+async def arrival_flags(submission: VisitSubmission, cleaned: dict[str, Any]) -> list[FlagDraft]:
+    return [*await unknown_region_flags(cleaned), *await proposal_flags(submission, cleaned)]

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from api.errors import Conflict, NotFound
+from api.forms.service import compiled_form
 from api.registry import queries
 from api.visits.schemas import VisitSubmission
 
@@ -102,16 +103,16 @@ def check_round(terms: RoundTerms, ended_at: datetime) -> None:
     if terms.state == "planned":
         raise _refuse(
             "round_not_open",
-            "Putaran verifikasi ini belum dibuka; kunjungan disimpan di ponsel sampai "
-            "pengawas membukanya.",
+            "Putaran verifikasi ini belum dibuka. Kunjungan tetap tersimpan di ponsel; "
+            "hubungi pengawas.",
             "This verification round is not open yet.",
             terms,
         )
     if terms.state != "open":
         raise _refuse(
             "round_closed",
-            "Putaran verifikasi ini sudah ditutup; kunjungan tidak dapat dikirim. "
-            "Hubungi pengawas.",
+            "Putaran verifikasi ini sudah ditutup; kunjungan tidak dapat dikirim. Kunjungan "
+            "tetap tersimpan di ponsel; hubungi pengawas.",
             "This verification round is closed.",
             terms,
         )
@@ -162,8 +163,13 @@ async def enforce(submission: VisitSubmission, region_code: str) -> None:
         raise NotFound("No such round for this household.", code="round_not_found")
     terms = RoundTerms.from_row(row)
     check_round(terms, submission.ended_at)
-    if submission.proposal is None:
-        check_form(terms, submission.form.id, submission.form.version)
+    form = submission.form
+    if submission.proposal is None and (form.id, form.version) != (
+        terms.form_id,
+        terms.form_version,
+    ):
+        await compiled_form(form.id, form.version)  # a version never published: 422 first
+        check_form(terms, form.id, form.version)
 
 
 def in_region(code: str, region: str) -> bool:

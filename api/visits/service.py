@@ -273,7 +273,7 @@ async def submit(
 
     facts = _facts(visit_id, submission, target)
     flags = await _arrival_flags(principal, visit_id, submission, facts, cleaned, limits)
-    flags += await members.arrival_flags(submission, cleaned, await _district_checker())
+    flags += await members.arrival_flags(submission, cleaned)
     received = _now()
     try:
         async with db.write_transaction():

@@ -17,9 +17,7 @@ FAR = (0.008, 0.007)
 
 
 def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
-    """The baseline with a few corrections: a bigger floor, a smartphone, a death, a birth
-    (with the member-change details form version 2 asks for)."""
-    v2 = assignment.get("form_version", 1) >= 2
+    """The baseline with a few corrections: a bigger floor, a smartphone, a death, a birth."""
     base = copy.deepcopy(assignment["baseline"])
     members = base.pop("members", [])
     answers: dict[str, Any] = dict(base)
@@ -32,17 +30,21 @@ def answers_from(assignment: dict[str, Any]) -> dict[str, Any]:
         m.pop("member_id", None)
         if i == len(members) - 1 and i > 0:
             died = {"nik": m["nik"], "full_name": m["full_name"], "presence": "2"}
-            out.append({**died, "death_date": "2026-10-01"} if v2 else died)
+            if assignment.get("form_version", 1) >= 2:  # version 2 asks for the date of death
+                died["death_date"] = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+            out.append(died)
             continue
         m["presence"] = "1"
         out.append(m)
-    out.append({
+    newborn = {
         "nik": "", "full_name": "Bayi Baru", "presence": "5", "sex": "2",
-        "birth_date": "2026-03-01", "marital_status": "1", "relationship": "3",
+        "birth_date": (datetime.now(UTC) - timedelta(days=90)).date().isoformat(),
+        "marital_status": "1", "relationship": "3",
         "disability": "2", "chronic_illness": "2", "working": "2",
-    })  # fmt: skip
-    if v2:
-        out[-1]["new_member_kind"] = "1"
+    }  # fmt: skip
+    if assignment.get("form_version", 1) >= 2:
+        newborn["new_member_kind"] = "1"
+    out.append(newborn)
     answers["members"] = out
     return answers
 
@@ -70,7 +72,7 @@ def send_visit(
     body = {
         "household_id": hh["id"],
         "round_id": assignment["round_id"],
-        "form": {"id": "dtks_verval", "version": assignment.get("form_version", 1)},
+        "form": {"id": assignment["form_id"], "version": assignment["form_version"]},
         "answers": answers_from(assignment) if outcome == "found" else {},
         "outcome": outcome,
         "eligibility": "layak" if outcome == "found" else None,

@@ -33,8 +33,8 @@ def visit_with_photos(server: Server, username: str = "enumerator") -> tuple[int
     body = {
         "household_id": household["id"],
         "round_id": chosen["round_id"],
-        "form": {"id": "dtks_verval", "version": 1},
-        "answers": dtks_submission(),
+        "form": {"id": chosen["form_id"], "version": chosen["form_version"]},
+        "answers": dtks_submission(chosen["form_version"]),
         "outcome": "found",
         "eligibility": "layak",
         "started_at": started.isoformat(),

@@ -119,6 +119,14 @@ def test_supervisor_returns_a_flagged_visit_and_approves_the_revisit(
     # Answers beside the baseline, the change highlighted; members with presence changes.
     assert page.locator(".rv-cmp tr.changed[data-field='floor_area']").count() == 1
     assert page.locator(".rv-members tr.m-new").count() == 1
+    # Before and after for every changed member: who the one who died was in the register
+    # (sebelumnya), when they died; the newborn's birth date, relationship and kind.
+    died = page.locator(".rv-members tr.m-died")
+    assert "Tinggal bersama keluarga" in died.inner_text()
+    assert died.locator(".rv-mbefore li").count() >= 2
+    assert "Tanggal meninggal" in died.locator(".rv-mdetails").inner_text()
+    newborn = page.locator(".rv-members tr.m-new .rv-mdetails").inner_text()
+    assert "Tanggal lahir" in newborn and "Lahir (bayi baru)" in newborn
     page.locator("figure.rv-photo .rv-ph-open").first.click()
     page.wait_for_selector("dialog.rv-lightbox[open] img")
     page.keyboard.press("Escape")

@@ -91,6 +91,7 @@ async def test_cli_publish_refuses_changed_content(database, tmp_path):
     first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert first.returncode == 0, first.stderr
     assert "dtks_verval v1 published" in first.stdout
+    assert "dtks_verval v2 published" in first.stdout  # the shipped versions, old and new
     second = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert "dtks_verval v1 already published" in second.stdout
 

@@ -58,3 +58,73 @@ def test_member_changes_mask_unless_allowed():
     }
     shown = member_changes(DTKS, baseline, answers, show_identity=True)
     assert "1706036208820002" in {m.nik for m in shown}
+
+
+def _register_member(member_id: int, nik: str, name: str, **record: str) -> dict[str, object]:
+    return {"id": member_id, "nik": nik, "name": name, "presence": None, **record}
+
+
+def test_every_member_change_shows_before_and_after():
+    """Version 2: who a died or moved member was in the register, and the change's details."""
+    dtks2 = get_form("dtks_verval", 2)
+    answers = dtks_submission(2)  # member 4 died (with a date and certificate), 5 joined
+    answers["members"][3].update(presence="3", move_date="2026-10-01", move_destination="2",
+                                 move_destination_region="17.06.05")  # fmt: skip
+    for key in ("sex", "birth_date", "marital_status", "relationship", "disability",
+                "chronic_illness", "working"):  # fmt: skip
+        answers["members"][3].pop(key)
+    baseline = [
+        _register_member(3, "1706035001120004", "Dewi Lestari", sex="2",
+                         birth_date="2012-01-10", relationship="3", marital_status="1"),
+        _register_member(4, "1706034107450005", "Painem", sex="2", birth_date="1945-07-01",
+                         relationship="6", marital_status="4"),
+    ]  # fmt: skip
+    changes = member_changes(
+        dtks2, baseline, answers, show_identity=False, region_names={"17.06.05": "Ipuh"}
+    )
+    by_name = {c.name: c for c in changes}
+
+    moved = by_name["Dewi Lestari"]
+    assert moved.baseline_presence == "1"  # never changed in the register: lives here
+    assert moved.baseline_presence_label == {
+        "id": "Tinggal bersama keluarga",
+        "en": "Lives with the family",
+    }
+    assert {f.field: f.value for f in moved.before} == {
+        "sex": "2",
+        "birth_date": "2012-01-10",
+        "relationship": "3",
+        "marital_status": "1",
+    }
+    details = {f.field: f for f in moved.details}
+    assert set(details) == {"move_date", "move_destination", "move_destination_region"}
+    assert details["move_destination"].value_label == {
+        "id": "Wilayah lain di Indonesia",
+        "en": "Another region of Indonesia",
+    }
+    assert details["move_destination_region"].value_label == {"id": "Ipuh", "en": "Ipuh"}
+
+    died = by_name["Painem"]
+    assert died.presence_label == {"id": "Meninggal", "en": "Died"}
+    assert [f.field for f in died.before] == ["sex", "birth_date", "relationship", "marital_status"]
+    assert {f.field: f.value for f in died.details} == {
+        "death_date": "2026-08-14",
+        "death_certificate_no": "1706-KM-0815",
+    }
+
+    joined = by_name["Putri Ayu"]
+    assert joined.status == "new" and joined.before == []
+    details = {f.field: f for f in joined.details}
+    assert set(details) == {
+        "new_member_kind",
+        "sex",
+        "birth_date",
+        "marital_status",
+        "relationship",
+    }
+    assert details["birth_date"].value == "2025-09-30"
+    assert details["relationship"].value_label == {"id": "Cucu", "en": "Grandchild"}
+    assert details["new_member_kind"].value_label == {
+        "id": "Bergabung/pindah masuk",
+        "en": "Joined/moved in",
+    }

@@ -40,6 +40,7 @@ async def build_field(households: int = 3) -> Field:
         ("17", "Bengkulu", "province", None),
         ("17.06", "Kabupaten Mukomuko", "regency", "17"),
         ("17.06.01", "Lubuk Pinang", "district", "17.06"),
+        ("17.06.03", "Teras Terunjam", "district", "17.06"),  # the sample NIKs' district
         ("17.06.05", "Ipuh", "district", "17.06"),
         (VILLAGE, "Suka Pindah", "village", "17.06.01"),
         (FOREIGN_VILLAGE, "Ipuh Satu", "village", "17.06.05"),
@@ -54,7 +55,8 @@ async def build_field(households: int = 3) -> Field:
             name="Verval Juni 2026",
             region_code="17.06",
             starts_on=date(2026, 6, 1),
-            ends_on=date(2026, 12, 31),
+            # Open-ended: visits made "an hour ago" must fall inside it whenever tests run.
+            ends_on=date(2099, 12, 31),
             state="open",
             created_by="test",
         )

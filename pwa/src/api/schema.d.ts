@@ -1189,7 +1189,7 @@ export interface components {
          * HouseholdStatus
          * @enum {string}
          */
-        HouseholdStatus: "active" | "inactive";
+        HouseholdStatus: "active" | "inactive" | "proposed";
         /** HouseholdTrail */
         HouseholdTrail: {
             audit_events: number;
@@ -1223,7 +1223,12 @@ export interface components {
         MemberChange: {
             baseline_member_id: number | null;
             baseline_presence: string | null;
+            baseline_presence_label: {
+                [key: string]: string;
+            } | null;
+            before: components["schemas"]["MemberFact"][];
             changes: components["schemas"]["AnswerChange"][];
+            details: components["schemas"]["MemberFact"][];
             index: number | null;
             name: string;
             nik: string | null;
@@ -1233,6 +1238,17 @@ export interface components {
             } | null;
             /** @enum {string} */
             status: "matched" | "new" | "missing";
+        };
+        /** MemberFact */
+        MemberFact: {
+            field: string;
+            label: {
+                [key: string]: string;
+            };
+            value: unknown;
+            value_label: {
+                [key: string]: string;
+            } | null;
         };
         /** MemberOut */
         MemberOut: {

@@ -14,6 +14,7 @@ export type ReviewPhoto = S["ReviewPhoto"];
 export type FlagOut = S["FlagOut"];
 export type AnswerChange = S["AnswerChange"];
 export type MemberChange = S["MemberChange"];
+export type MemberFact = S["MemberFact"];
 export type DecisionOut = S["DecisionOut"];
 export type DecisionResult = S["DecisionResult"];
 export type DecisionKind = S["DecisionKind"];

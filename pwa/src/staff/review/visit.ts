@@ -6,7 +6,7 @@ import { ApiError, AuthRequired } from "../../api/http";
 import { app } from "../../app/controller";
 import { h, nodes, toast } from "../../ui/dom";
 import { type MapHandle, type MapPoint, pointsMap } from "../map/map";
-import { type AnswerChange, type DecisionKind, type MemberChange, type ReviewPhoto, reviewApi, type VisitDetail } from "./api";
+import { type AnswerChange, type DecisionKind, type MemberChange, type MemberFact, type ReviewPhoto, reviewApi, type VisitDetail } from "./api";
 import { shortcutLegend, severityChip, stateBadge } from "./queue";
 import {
   distanceM,
@@ -340,9 +340,17 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
     const cls = mc?.status === "new" ? "m-new" : mc?.status === "missing" ? "m-missing"
       : presence === "2" ? "m-died" : presence === "3" || presence === "4" ? "m-moved" : presence === "6" ? "m-missing" : mc ? "m-changed" : "";
     const presText = mc?.presence_label ? label(mc.presence_label) : presence ? presenceLabel(presence) : mc?.status === "missing" ? w("m_missing") : "—";
-    const before = mc?.baseline_presence ? presenceLabel(mc.baseline_presence) : mc?.status === "new" ? w("m_new") : "";
+    const beforePresence = mc?.baseline_presence_label ? label(mc.baseline_presence_label)
+      : mc?.baseline_presence ? presenceLabel(mc.baseline_presence) : mc?.status === "new" ? w("m_new") : "";
     // A member who died or moved is no longer asked the rest: those "removals" are noise.
     const living = presence === "1" || presence === "5" || presence == null;
+    // Before: the register's record of a member who left (died, moved, not found, missing),
+    // so the reviewer sees who the change is about; a living member's differences are below.
+    const factText = (f: MemberFact): string => f.value_label ? label(f.value_label) : valueText(f.value);
+    const factList = (facts: MemberFact[], cls: string) => facts.length
+      ? h("ul", { class: cls }, facts.map((f) => h("li", null, `${label(f.label)}: `, h("b", null, factText(f)))))
+      : null;
+    const beforeFacts = !living || mc?.status === "missing" ? factList(mc?.before ?? [], "rv-mbefore") : null;
     const shownChanges = (mc?.changes ?? []).filter((c) => living || c.kind !== "removed");
     const notAsked = (mc?.changes.length ?? 0) - shownChanges.length;
     const details = shownChanges.map((c) => {
@@ -351,13 +359,16 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
       return h("li", null, `${q}: `, h("s", null, c.baseline_label ? label(c.baseline_label) : choiceText(fi, c.baseline)), " → ",
         h("b", null, c.visited_label ? label(c.visited_label) : choiceText(fi, c.visited)));
     });
+    // After: the details of the change (a death's date and certificate, a move's date and
+    // destination, a new member's birth date, relationship and kind).
+    const afterFacts = factList(mc?.details ?? [], "rv-mdetails");
     return h("tr", { class: cls },
       h("td", null, i === null ? "—" : String(i + 1)),
       h("td", null, mc?.name || String(m?.full_name ?? m?.name ?? "—")),
       h("td", { class: "rv-mono" }, (mc?.nik ?? (m?.nik as string | undefined)) || "—"),
       h("td", { class: "rv-presence" }, presText),
-      h("td", null, before),
-      h("td", null, details.length ? h("ul", { class: "rv-mchanges" }, details) : "",
+      h("td", null, beforePresence, beforeFacts),
+      h("td", null, afterFacts, details.length ? h("ul", { class: "rv-mchanges" }, details) : "",
         notAsked > 0 ? h("div", { class: "rv-sub" }, w("m_not_asked", { n: notAsked })) : null));
   };
   const memberRows = [

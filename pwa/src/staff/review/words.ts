@@ -302,6 +302,8 @@ const FLAG = {
     photo_outside_visit_window: "Foto di luar waktu kunjungan", visit_too_short: "Kunjungan terlalu singkat", impossible_travel: "Perjalanan mustahil",
     many_households_same_spot: "Banyak rumah tangga dari satu titik", photo_reused: "Foto dipakai ulang", photo_near_duplicate: "Foto hampir sama",
     member_died: "Anggota meninggal", member_new_nik: "NIK baru", member_nik_in_other_household: "NIK ada di rumah tangga lain",
+    nik_unknown_region: "Kode wilayah NIK tidak dikenal", proposal_kk_in_register: "No. KK usulan sudah terdaftar",
+    proposal_nik_in_register: "NIK usulan sudah terdaftar",
   },
   en: {
     gps_missing: "No GPS", gps_accuracy_missing: "GPS accuracy unknown", gps_accuracy_zero: "GPS accuracy 0 m",
@@ -309,6 +311,8 @@ const FLAG = {
     photo_outside_visit_window: "Photo outside the visit", visit_too_short: "Visit too short", impossible_travel: "Impossible travel",
     many_households_same_spot: "Many households from one spot", photo_reused: "Reused photo", photo_near_duplicate: "Near-duplicate photo",
     member_died: "Member died", member_new_nik: "New NIK", member_nik_in_other_household: "NIK in another household",
+    nik_unknown_region: "Unknown NIK region", proposal_kk_in_register: "Proposed KK already registered",
+    proposal_nik_in_register: "Proposed NIK already registered",
   },
 } as Record<"id" | "en", Record<string, string>>;
 
@@ -317,8 +321,8 @@ export function flagName(code: string): string {
 }
 
 const KIND = {
-  id: { house_front: "Depan rumah", house_inside: "Dalam rumah", kitchen: "Dapur", toilet: "Jamban", family_card: "Kartu Keluarga", head_with_id: "Kepala keluarga dengan KTP", minutes: "Berita acara" },
-  en: { house_front: "House front", house_inside: "Inside the house", kitchen: "Kitchen", toilet: "Toilet", family_card: "Family card", head_with_id: "Head with ID card", minutes: "Minutes" },
+  id: { house_front: "Depan rumah", house_inside: "Dalam rumah", kitchen: "Dapur", toilet: "Jamban", family_card: "Kartu Keluarga", head_with_id: "Kepala keluarga dengan KTP", minutes: "Berita acara", death_certificate: "Akta kematian" },
+  en: { house_front: "House front", house_inside: "Inside the house", kitchen: "Kitchen", toilet: "Toilet", family_card: "Family card", head_with_id: "Head with ID card", minutes: "Minutes", death_certificate: "Death certificate" },
 } as Record<"id" | "en", Record<string, string>>;
 
 export function kindName(k: string): string {

@@ -1,0 +1,111 @@
+"""An approved proposal (usulan baru) becomes a *proposed* household of its village.
+
+A ``new_household`` visit is a household found in the field that the register does not
+hold. When a reviewer approves it, the household enters the register's tables with status
+``proposed``: listed for its village, never assigned by village selection, and not yet a
+member of the register — the village deliberation (musdes/muskel) decides later. It is
+written in the approval's own transaction, with its ``household.proposed`` audit event.
+
+A proposal whose No. KK or head's NIK the register already holds is flagged on arrival
+(``api.visits.members.proposal_flags``); approving it anyway is refused (409), because one
+family card cannot be two households: the reviewer returns or escalates it instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from api.audit.service import Actor, append_event
+from api.errors import Conflict
+from api.registry import queries
+from api.registry.schemas import HouseholdStatus
+from api.registry.tables import Household, HouseholdMember
+from survey_forms import check_nik
+
+HEAD = "1"  # relationship code of the head of the family
+LIVES_HERE = "1"
+
+
+def _padded(value: Any) -> str:
+    text = str(value or "").strip()
+    return text.zfill(3) if text.isdigit() else ""
+
+
+async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: datetime) -> int:
+    """Insert the proposed household of an approved proposal; returns its id.
+
+    Call inside the decision's transaction.
+    """
+    visit = await queries.proposal_visit(visit_id)
+    if visit is None:
+        raise Conflict("This visit is not a household proposal.", code="not_a_proposal")
+    existing = (
+        await Household.select(Household.id).where(Household.proposed_by_visit == visit_id).first()
+    )
+    if existing is not None:  # approved before (returned and approved again): one household
+        return int(existing["id"])
+    answers: dict[str, Any] = visit["answers"] or {}
+    kk = str(answers.get("kk_number") or "")
+    head_nik = str(answers.get("head_nik") or "")
+    taken_kk = await queries.households_with_kk([kk]) if kk else {}
+    taken_nik = await queries.households_with_niks([head_nik]) if head_nik else {}
+    if taken_kk or taken_nik:
+        raise Conflict(
+            "No. KK atau NIK kepala keluarga usulan ini sudah ada di register; kembalikan atau "
+            "eskalasikan usulan ini.",
+            code="proposal_in_register",
+            extra={
+                "message": {
+                    "id": "No. KK atau NIK kepala keluarga usulan ini sudah ada di register",
+                    "en": "The register already holds this proposal's family card number or "
+                    "head's NIK; return or escalate it instead",
+                },
+                "other_household_ids": sorted({*taken_kk.values(), *taken_nik.values()}),
+            },
+        )
+    rows = await Household.insert(
+        Household(
+            kk_number=kk,
+            region_code=visit["region_code"],
+            address=str(answers.get("address") or ""),
+            rt=_padded(answers.get("rt")),
+            rw=_padded(answers.get("rw")),
+            head_name=str(answers.get("head_name") or ""),
+            head_nik=head_nik or None,
+            latitude=visit.get("gps_lat"),
+            longitude=visit.get("gps_lon"),
+            baseline={},
+            member_count=int(answers.get("members_count") or (1 if head_nik else 0)),
+            status=HouseholdStatus.PROPOSED.value,
+            proposed_by_visit=visit_id,
+            created_at=now,
+            updated_at=now,
+        )
+    ).returning(Household.id)
+    household_id = int(rows[0]["id"])
+    if head_nik:
+        # The head is the one member the proposal names; the NIK gives sex and birth date.
+        identity = check_nik(head_nik)
+        await HouseholdMember.insert(
+            HouseholdMember(
+                household=household_id,
+                position=0,
+                nik=head_nik,
+                name=str(answers.get("head_name") or ""),
+                sex={"male": "1", "female": "2"}.get(str(identity.sex or ""), ""),
+                birth_date=identity.birth_date,
+                relationship=HEAD,
+                presence=LIVES_HERE,
+            )
+        )
+    await append_event(
+        actor,
+        "household.proposed",
+        "household",
+        household_id,
+        region_code=visit["region_code"],
+        details={"visit_id": str(visit_id), "status": HouseholdStatus.PROPOSED.value},
+    )
+    return household_id
