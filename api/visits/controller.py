@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.params import Body, FromPath
 
+from api.dependencies import KnownDistricts
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
 from api.visits import photos, service
-from api.visits.quality import thresholds_from_settings
+from api.visits.quality import QualityThresholds, thresholds_from_settings
 from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
 from auth.roles import Principal, Role
@@ -34,13 +35,13 @@ class VisitIntakeController(Controller):
     async def put_visit(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
         visit_id: FromPath[uuid.UUID],
-        data: VisitSubmission,
+        data: Annotated[VisitSubmission, Body(title="A visit record from the phone")],
+        thresholds: QualityThresholds,
+        known_districts: KnownDistricts,
     ) -> Response[VisitReceipt]:
-        settings = resources_from_state(state).settings
         receipt, created = await service.submit(
-            request.user, visit_id, data, thresholds_from_settings(settings)
+            request.user, visit_id, data, thresholds, known_districts
         )
         return Response(receipt, status_code=201 if created else 200)
 
