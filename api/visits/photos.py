@@ -95,6 +95,8 @@ async def receive_photo(
     if declared["stored_at"] is not None:
         return await _receipt(visit_id, declared, stored=True), False
 
+    # Hold no database connection while the body streams in (seconds on a slow phone).
+    await db.give_back_connection()
     path, sha256, size = await _spool(chunks, max_bytes, spool_dir)
     try:
         if size != declared["size"]:
