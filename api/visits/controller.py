@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
 
 from api.dependencies import KnownDistricts
@@ -37,8 +38,8 @@ class VisitIntakeController(Controller):
         request: Request[Principal, Any, Any],
         visit_id: FromPath[uuid.UUID],
         data: Annotated[VisitSubmission, Body(title="A visit record from the phone")],
-        thresholds: QualityThresholds,
-        known_districts: KnownDistricts,
+        thresholds: NamedDependency[QualityThresholds],
+        known_districts: NamedDependency[KnownDistricts],
     ) -> Response[VisitReceipt]:
         receipt, created = await service.submit(
             request.user, visit_id, data, thresholds, known_districts
