@@ -100,12 +100,19 @@ def _supervise(options: ServeOptions) -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     processes = [start() for _ in range(options.workers)]
+    started = [time.monotonic()] * len(processes)
+    quick_deaths = 0
     try:
         while not stopping:
             time.sleep(0.5)
             for index, process in enumerate(processes):
                 if not process.is_alive() and not stopping:
+                    # A worker that dies at once (port taken, bad settings) would die again.
+                    quick_deaths = quick_deaths + 1 if time.monotonic() - started[index] < 5 else 0
+                    if quick_deaths > 2 * options.workers:
+                        raise SystemExit("verval serve: workers keep failing at start-up")
                     processes[index] = start()  # a worker died: replace it
+                    started[index] = time.monotonic()
     finally:
         for process in processes:
             if process.is_alive() and process.pid is not None:

@@ -19,6 +19,7 @@ from api.visits.quality import QualityThresholds, thresholds_from_settings
 from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
 from auth.roles import Principal, Role
+from media.store import ObjectStore
 
 PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
 
@@ -78,12 +79,14 @@ class VisitIntakeController(Controller):
 
     @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, baseline, decisions")
     async def get_visit(
-        self, request: Request[Principal, Any, Any], state: State, visit_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Principal, Any, Any],
+        visit_id: FromPath[uuid.UUID],
+        object_store: NamedDependency[ObjectStore],
     ) -> ReviewVisitDetail:
         # One detail for every reader (the phone and reviewers): service.visit_detail,
         # extended by review with the baseline, decisions and photo links.
-        store = resources_from_state(state).store
-        return await review_service.visit_detail(request.user, visit_id, store)
+        return await review_service.visit_detail(request.user, visit_id, object_store)
 
 
 def _unsupported(request: Request[Any, Any, Any], content_type: str) -> Response[Any]:
