@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.params import FromPath
 
+from api.jobs import runner
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
@@ -70,7 +72,8 @@ class VisitIntakeController(Controller):
             store=resources.store,
             max_bytes=settings.max_photo_bytes,
             spool_dir=settings.spool_dir,
-            limits=thresholds_from_settings(settings),
+            queue_analysis=settings.effective_analysis_runner == "queue",
+            analyse_inline=partial(runner.after_photo_stored, resources),
         )
         return Response(receipt, status_code=201 if created else 200)
 
