@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, S
 
 from api.audit.controller import AuditController
 from api.client_config.controller import ClientConfigController
+from api.dependencies import DEPENDENCIES, outermost_request_connection
 from api.errors import EXCEPTION_HANDLERS
 from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
@@ -101,7 +102,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     jwt_auth = build_jwt_auth(settings)
     return Litestar(
         route_handlers=route_handlers,
-        on_app_init=[jwt_auth.on_app_init],
+        on_app_init=[jwt_auth.on_app_init, outermost_request_connection],
+        dependencies=DEPENDENCIES,
         lifespan=[lifespan_for(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestIdMiddleware],

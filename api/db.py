@@ -7,17 +7,22 @@ nothing connects at import time.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
@@ -31,12 +36,310 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the API maps this to 503."""
 
 
+# ---------------------------------------------------------------------------
+# One connection per request.
+#
+# Piccolo runs every query outside a transaction on a connection of its own: a
+# pool borrow plus asyncpg's reset on return (PostgreSQL), or a new aiosqlite
+# connection and thread (SQLite). A request scope (``request_connection()``, entered
+# by the ASGI middleware around every request) instead takes one connection on the
+# first query and keeps it until the response is sent; ``write_transaction()`` runs
+# on that same connection. ``count_statements()`` counts what reaches the server.
+
+
+@dataclass
+class StatementCount:
+    """The statements sent to the database while counting (SQL text, no values)."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{i + 1:>3}. {s}" for i, s in enumerate(self.statements))
+
+
+_counting: contextvars.ContextVar[StatementCount | None] = contextvars.ContextVar(
+    "verval_statement_count", default=None
+)
+# Round trips that are not a query of ours, written as these markers.
+POOL_RESET = "(pool connection reset on release)"
+NEW_SQLITE_CONNECTION = "(new SQLite connection: PRAGMA foreign_keys)"
+
+
+def note_statement(sql: str) -> None:
+    """Count one round trip (called by the engines and by raw-SQL helpers)."""
+    counter = _counting.get()
+    if counter is not None:
+        counter.statements.append(" ".join(sql.split())[:160])
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCount]:
+    """Count the SQL round trips made inside the block, on either engine.
+
+    A round trip: one statement (query, BEGIN, COMMIT, ROLLBACK), a pool
+    connection's reset when it goes back (PostgreSQL), or the set-up statement of
+    a fresh connection (SQLite).
+    """
+    counter = StatementCount()
+    token = _counting.set(counter)
+    try:
+        yield counter
+    finally:
+        _counting.reset(token)
+
+
+class _RequestConnection:
+    """A connection taken on first use and kept for the rest of the request."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Any = None
+
+    @property
+    def held(self) -> bool:
+        return self._connection is not None
+
+    async def get(self) -> Any:
+        if self._connection is None:
+            engine = self.engine
+            if isinstance(engine, PostgresEngine):
+                if engine.pool is None:
+                    await open_engine(engine)
+                assert engine.pool is not None
+                self._connection = await engine.pool.acquire()
+            else:
+                assert isinstance(engine, SQLiteEngine)
+                self._connection = await _open_sqlite_connection(engine)
+        return self._connection
+
+    async def give_back(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        transaction = self.engine.current_transaction.get()
+        if transaction is not None and getattr(transaction, "connection", None) is connection:
+            self._connection = connection
+            raise RuntimeError("a transaction is still open on the request's connection")
+        if isinstance(self.engine, PostgresEngine):
+            note_statement(POOL_RESET)
+            if self.engine.pool is not None:
+                await self.engine.pool.release(connection)
+            else:
+                await connection.close()
+        else:
+            await connection.close()
+
+
+_request_connection: contextvars.ContextVar[_RequestConnection | None] = contextvars.ContextVar(
+    "verval_request_connection", default=None
+)
+
+
+def _scope_for(engine: Engine) -> _RequestConnection | None:
+    scope = _request_connection.get()
+    return scope if scope is not None and scope.engine is engine else None
+
+
+@asynccontextmanager
+async def request_connection(engine: Engine | None = None) -> AsyncIterator[None]:
+    """Run the block on one connection, taken on its first query (nesting is a no-op)."""
+    engine = engine or current_engine()
+    if _scope_for(engine) is not None:
+        yield
+        return
+    scope = _RequestConnection(engine)
+    token = _request_connection.set(scope)
+    try:
+        yield
+    finally:
+        _request_connection.reset(token)
+        await scope.give_back()
+
+
+async def give_back_connection() -> None:
+    """Return the request's connection now (before a long body stream, say).
+
+    The next query of the request takes one again. Must not be called inside a
+    transaction.
+    """
+    scope = _request_connection.get()
+    if scope is not None:
+        await scope.give_back()
+
+
+async def _open_sqlite_connection(engine: SQLiteEngine) -> aiosqlite.Connection:
+    note_statement(NEW_SQLITE_CONNECTION)
+    connection = await aiosqlite.connect(**engine.connection_kwargs)
+    connection.row_factory = _sqlite_dict_row  # type: ignore[assignment]
+    await connection.execute("PRAGMA foreign_keys = 1")
+    return connection
+
+
+def _sqlite_dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: row[index] for index, column in enumerate(cursor.description)}
+
+
+class _VervalPostgresTransaction(PostgresTransaction):
+    """A transaction on the request's connection when there is one (not released)."""
+
+    _borrowed = False
+
+    async def get_connection(self) -> Any:
+        scope = _scope_for(self.engine)
+        if scope is not None:
+            self._borrowed = True
+            return await scope.get()
+        return await super().get_connection()
+
+    async def begin(self) -> None:
+        note_statement("BEGIN")
+        await super().begin()
+
+    async def commit(self) -> None:
+        note_statement("COMMIT")
+        await super().commit()
+
+    async def rollback(self) -> None:
+        note_statement("ROLLBACK")
+        await super().rollback()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            if not self._borrowed:
+                note_statement(POOL_RESET)
+                if self.engine.pool:
+                    await self.engine.pool.release(self.connection)
+                else:
+                    await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class VervalPostgresEngine(PostgresEngine):
+    """Piccolo's engine, running on the request's connection and counting round trips."""
+
+    async def _statement_connection(self) -> Any:
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return transaction.connection
+        scope = _scope_for(self)
+        return await scope.get() if scope is not None else None
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        return await self._run(query, list(args), in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        return await self._run(ddl, [], in_pool)
+
+    async def _run(self, query: str, args: list[Any], in_pool: bool) -> Any:
+        connection = await self._statement_connection()
+        note_statement(query)
+        if connection is not None:
+            return await connection.fetch(query, *args)
+        if in_pool and self.pool:
+            note_statement(POOL_RESET)
+            return await self._run_in_pool(query, args)
+        return await self._run_in_new_connection(query, args)
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return _VervalPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+class _VervalSQLiteTransaction(SQLiteTransaction):
+    _borrowed = False
+
+    async def get_connection(self) -> Any:
+        scope = _scope_for(self.engine)
+        if scope is not None:
+            self._borrowed = True
+            return await scope.get()
+        assert isinstance(self.engine, SQLiteEngine)
+        return await _open_sqlite_connection(self.engine)
+
+    async def begin(self) -> None:
+        note_statement(f"BEGIN {self.transaction_type.value}")
+        await super().begin()
+
+    async def commit(self) -> None:
+        note_statement("COMMIT")
+        await super().commit()
+
+    async def rollback(self) -> None:
+        note_statement("ROLLBACK")
+        await super().rollback()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            if not self._borrowed:
+                await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class VervalSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine on the request's connection (one thread, not one per query)."""
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        return await self._run(query, list(args), querystring.query_type, querystring.table)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
+        return await self._run(ddl, [], "generic", None)
+
+    async def _run(
+        self, query: str, args: list[Any], query_type: str, table: type[Table] | None
+    ) -> Any:
+        transaction = self.current_transaction.get()
+        connection = transaction.connection if transaction is not None else None
+        if connection is None:
+            scope = _scope_for(self)
+            connection = await scope.get() if scope is not None else None
+        if connection is None:
+            note_statement(NEW_SQLITE_CONNECTION)
+            note_statement(query)
+            return await self._run_in_new_connection(query, args, query_type, table)
+        note_statement(query)
+        # The connection was opened with foreign keys on; no PRAGMA per statement.
+        async with connection.execute(query, args) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return _VervalSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
 def make_engine(database_url: str, *, pool_max: int = 10) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # A generous busy timeout lets concurrent writers queue instead of failing.
-        return SQLiteEngine(path=str(path), timeout=30)
+        return VervalSQLiteEngine(path=str(path), timeout=30)
     parsed = urlparse(database_url)
     config = {
         "host": parsed.hostname or "127.0.0.1",
@@ -47,7 +350,7 @@ def make_engine(database_url: str, *, pool_max: int = 10) -> Engine:
         "timeout": 10,
         "command_timeout": 60,
     }
-    engine = PostgresEngine(config={k: v for k, v in config.items() if v is not None})
+    engine = VervalPostgresEngine(config={k: v for k, v in config.items() if v is not None})
     _pool_sizes[id(engine)] = pool_max
     return engine
 
