@@ -73,7 +73,9 @@ class VisitIntakeController(Controller):
             max_bytes=settings.max_photo_bytes,
             spool_dir=settings.spool_dir,
             queue_analysis=settings.effective_analysis_runner == "queue",
-            analyse_inline=partial(runner.after_photo_stored, resources),
+            analyse_inline=partial(runner.after_photo_stored, resources)
+            if settings.effective_analysis_runner == "inline"
+            else None,
         )
         return Response(receipt, status_code=201 if created else 200)
 

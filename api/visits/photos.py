@@ -93,20 +93,24 @@ async def receive_photo(
     runner). ``analyse_inline``: the inline runner, called after the transaction and
     before the receipt is read (so the receipt of the last photo says "complete").
     """
-    rows = await Visit.raw(_DECLARED, photo_id, visit_id)
-    declared = rows[0] if rows else None
-    if declared is None or declared["enumerator_id"] != principal.user_id:
-        raise NotFound(
-            "No such visit; send the visit record before its photos.", code="visit_not_found"
-        )
-    if declared["photo_id"] is None:
-        raise NotFound("The visit record does not declare this photo.", code="photo_not_declared")
-
-    # Read and hash the body even when the photo is stored: a repeat must carry the
-    # same bytes to get its receipt again.
+    # No database connection is held while the body arrives (a slow phone would keep it
+    # for seconds): the request's connection goes back before the stream and the
+    # lookup, checks and write follow once the bytes are on disk.
+    await db.give_back_connection()
     path, sha256, size = await _spool(chunks, max_bytes, spool_dir)
     try:
+        rows = await Visit.raw(_DECLARED, photo_id, visit_id)
+        declared = rows[0] if rows else None
+        if declared is None or declared["enumerator_id"] != principal.user_id:
+            raise NotFound(
+                "No such visit; send the visit record before its photos.", code="visit_not_found"
+            )
+        if declared["photo_id"] is None:
+            raise NotFound(
+                "The visit record does not declare this photo.", code="photo_not_declared"
+            )
         if declared["stored_at"] is not None:
+            # A repeat gets its receipt only with the same bytes.
             if sha256 != declared["sha256"] or size != declared["size"]:
                 raise Conflict(
                     "This photo is already stored with other bytes; stored evidence is "
@@ -127,12 +131,15 @@ async def receive_photo(
     finally:
         await anyio.Path(path).unlink(missing_ok=True)
 
-    created = await _record(
+    written = await _record(
         principal, visit_id, photo_id, declared, key, structure, sha256, size, queue_analysis
     )
-    if created and analyse_inline is not None:
+    if written is None:
+        return await _receipt(visit_id, photo_id, sha256), False  # a concurrent upload won
+    if analyse_inline is not None:
         await analyse_inline(photo_id)
-    return await _receipt(visit_id, photo_id, sha256), created
+        return await _receipt(visit_id, photo_id, sha256), True
+    return written, True
 
 
 def _check_declaration(declared: dict[str, Any], sha256: str, size: int) -> None:
@@ -160,27 +167,22 @@ async def _record(
     sha256: str,
     size: int,
     queue_analysis: bool,
-) -> bool:
-    """The one transaction: photo row, visit counter, audit event (and the job)."""
+) -> PhotoReceipt | None:
+    """The one transaction: photo row, visit counter, (job,) audit event. Returns the
+    receipt, or None when a concurrent upload of the same photo stored it first."""
     now = datetime.now(UTC)
     async with db.write_transaction():
-        stored = (
-            await Photo.update(
-                {
-                    Photo.stored_at: now,
-                    Photo.storage_key: key,
-                    Photo.width: structure.width,
-                    Photo.height: structure.height,
-                }
+        if db.is_postgres():
+            row = await _store_photo_row_postgres(
+                visit_id, photo_id, key, structure, now, queue_analysis
             )
-            .where((Photo.id == photo_id) & Photo.stored_at.is_null())
-            .returning(Photo.id)
-        )
-        if not stored:
-            return False  # a concurrent upload of the same photo got there first
-        await Visit.update({Visit.photos_stored: Visit.photos_stored + 1}).where(
-            Visit.id == visit_id
-        )
+            if row is None:
+                return None
+            state, missing = row
+        else:
+            if not await _store_photo_row(visit_id, photo_id, key, structure, now):
+                return None
+            state, missing = None, None
         await append_event(
             Actor.user(principal.user_id),
             "photo.received",
@@ -194,10 +196,88 @@ async def _record(
                 "kind": declared["kind"],
             },
         )
-        if queue_analysis:
-            statement, args = defer_analysis_statement(photo_id)
-            await Visit.raw(statement, *args)
+    if state is None or missing is None:
+        return await _receipt(visit_id, photo_id, sha256)
+    return PhotoReceipt(
+        photo_id=photo_id,
+        visit_id=visit_id,
+        sha256=sha256,
+        stored=True,
+        visit_state=VisitState(state),
+        missing_photos=missing,
+    )
+
+
+async def _store_photo_row(
+    visit_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    key: str,
+    structure: JpegStructure,
+    now: datetime,
+) -> bool:
+    stored = (
+        await Photo.update(
+            {
+                Photo.stored_at: now,
+                Photo.storage_key: key,
+                Photo.width: structure.width,
+                Photo.height: structure.height,
+            }
+        )
+        .where((Photo.id == photo_id) & Photo.stored_at.is_null())
+        .returning(Photo.id)
+    )
+    if not stored:
+        return False
+    await Visit.update({Visit.photos_stored: Visit.photos_stored + 1}).where(Visit.id == visit_id)
     return True
+
+
+# PostgreSQL: the photo row, the visit's counter, the analysis job and what the receipt
+# says, in one statement (data-modifying CTEs; the SELECTs see the state before it).
+_STORE_PHOTO = """
+WITH stored AS (
+    UPDATE visit_photo SET stored_at = {}, storage_key = {}, width = {}, height = {}
+    WHERE id = {} AND stored_at IS NULL RETURNING visit
+), counted AS (
+    UPDATE visit SET photos_stored = photos_stored + 1
+    WHERE id IN (SELECT visit FROM stored) RETURNING state
+), queued AS (
+    SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)
+        ::procrastinate_job_to_defer_v1]) AS ids
+    FROM stored WHERE {}
+)
+SELECT (SELECT state FROM counted) AS state,
+       (SELECT count(*) FROM queued) AS queued,
+       ARRAY(SELECT id FROM visit_photo WHERE visit = {} AND stored_at IS NULL AND id <> {}
+             ORDER BY id) AS missing
+"""
+
+
+async def _store_photo_row_postgres(
+    visit_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    key: str,
+    structure: JpegStructure,
+    now: datetime,
+    queue_analysis: bool,
+) -> tuple[str, list[uuid.UUID]] | None:
+    _, job = defer_analysis_statement(photo_id)
+    rows = await Visit.raw(
+        _STORE_PHOTO,
+        now,
+        key,
+        structure.width,
+        structure.height,
+        photo_id,
+        *job,
+        queue_analysis,
+        visit_id,
+        photo_id,
+    )
+    if not rows or rows[0]["state"] is None:
+        return None
+    return rows[0]["state"], sorted(rows[0]["missing"])
 
 
 async def _receipt(visit_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> PhotoReceipt:

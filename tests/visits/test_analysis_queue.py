@@ -10,38 +10,19 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 from pydantic import SecretStr
 
-from api import db
-from api.app import create_app
 from api.audit.tables import AuditEvent
 from api.settings import Settings
 from api.visits.tables import Flag, Photo, Visit
-from tests.conftest import serve_in_process
-from tests.support.databases import TestDatabase
 from tests.support.field import FOUND_KINDS, PhonePhoto, build_field, photos_for, visit_body
 from tests.support.users import bearer, login
-from tests.visits.conftest import stack_settings
 
 pytestmark = pytest.mark.parametrize("database", ["postgres"], indirect=True)
-
-
-@pytest.fixture
-async def queued(
-    make_settings: Callable[..., Settings], database: TestDatabase, seaweed: Any
-) -> AsyncIterator[tuple[Litestar, httpx.AsyncClient, Settings]]:
-    settings = stack_settings(make_settings, database, seaweed, analysis_runner="queue")
-    await database.engine.run_ddl("TRUNCATE procrastinate_jobs CASCADE")
-    app = create_app(settings)
-    async with serve_in_process(app) as client:
-        yield app, client, settings
-    db.bind_engine(database.engine)
 
 
 def _environment(settings: Settings) -> dict[str, str]:
