@@ -127,6 +127,26 @@ def serve(
     )
 
 
+@cli.command(help="Run a job worker: analyses stored photos from the queue (PostgreSQL).")
+@click.option("--concurrency", default=1, type=click.IntRange(1, 64), help="Jobs at a time.")
+@click.option("--until-empty", is_flag=True, help="Stop when the queue is empty.")
+def worker(concurrency: int, until_empty: bool) -> None:
+    from api.jobs.worker import run_worker
+    from api.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.effective_analysis_runner == "inline" and not until_empty:
+        raise click.ClickException(
+            "On SQLite photos are analysed inside the API (VERVAL_ANALYSIS_RUNNER=inline): "
+            "no worker is needed. `verval worker --until-empty` analyses photos a crash "
+            "left behind."
+        )
+    analysed = asyncio.run(run_worker(settings, concurrency=concurrency, until_empty=until_empty))
+    if analysed:
+        click.echo(f"{analysed} photo(s) analysed")
+
+
 def register_commands(group: click.Group, commands: list[Any]) -> None:
     for command in commands:
         group.add_command(command)

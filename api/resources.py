@@ -69,9 +69,17 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
 def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        from api.jobs.runner import start_inline_sweep
+
         async with open_resources(settings) as resources:
             app.state.resources = resources
-            yield
+            # Inline analysis: photos a crash left stored but unanalysed are done now.
+            sweep = start_inline_sweep(resources)
+            try:
+                yield
+            finally:
+                if sweep is not None:
+                    sweep.cancel()
 
     return lifespan
 

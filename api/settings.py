@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     map_attribution: str = "© OpenStreetMap contributors"
     map_max_zoom: int = Field(default=19, ge=1, le=22)
 
+    # Where photo analysis runs: "inline" (in the API process, after the photo's
+    # transaction; the embedded default) or "queue" (jobs on PostgreSQL for `verval worker`
+    # processes). Unset: inline on SQLite, queue on PostgreSQL.
+    analysis_runner: Literal["inline", "queue"] | None = None
+
     # Built PWA to serve at "/".
     pwa_dist: Path = Path("pwa/dist")
 
@@ -102,6 +107,15 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _queue_needs_postgres(self) -> Settings:
+        if self.analysis_runner == "queue" and not self.is_postgres:
+            raise ValueError(
+                "VERVAL_ANALYSIS_RUNNER=queue needs PostgreSQL (VERVAL_DATABASE_URL); "
+                "on SQLite analysis runs inline"
+            )
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'verval.sqlite3'}"
@@ -109,6 +123,12 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.effective_database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def effective_analysis_runner(self) -> Literal["inline", "queue"]:
+        if self.analysis_runner is not None:
+            return self.analysis_runner
+        return "queue" if self.is_postgres else "inline"
 
     @property
     def effective_media_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""Intake benchmark (issue 6): simulated phones sending visits with photos to the full stack.
+"""Intake benchmark (issues 6, 18): simulated phones sending visits with photos to the full stack.
 
 Self-contained (see ``bench/fieldstack.py``): a fresh PostgreSQL database per API
 configuration, one SeaweedFS server for the run, the API as real uvicorn processes
@@ -15,6 +15,14 @@ The ceiling, measured in the same run against the same SeaweedFS right after eac
 configuration: plain ``put_object`` of exactly the same photo bytes with the bare
 ``minio`` client from as many threads as there are phones.
 
+Photo analysis runs on the job queue (issue 18): ``--job-workers`` ``verval worker``
+processes (default 1, ``--job-concurrency`` jobs each) run beside the API from the start.
+A phone's visit counts when its last photo's receipt says stored (every photo safe); the
+run then waits until every stored photo is analysed and reports ``photos_analysed`` and
+``analysis_drain_s`` (seconds from the last phone's last answer until the queue is
+drained). The job workers' CPU is ``cpu_s["workers"]``, measured until the drain ends,
+and ``cpu_ms_per_photo`` divides every component's CPU by the photos analysed.
+
 Reported per worker count: visits/s, photos/s, latency p50/p95/p99 per request type, the
 API's memory (summed RSS of the uvicorn worker processes, sampled every 0.2 s: peak),
 CPU seconds per component, and the ratio of API photos/s to ceiling PUTs/s.
@@ -26,8 +34,8 @@ replaces ``api.audit.service.append_event`` with a no-op before any module impor
 Nothing in the application changes; the audit_event table stays empty (the report counts
 its rows after each configuration).
 
-    .venv/bin/python bench/intake.py                      # 200 phones x 2 visits, 1/2/4 workers
-    .venv/bin/python bench/intake.py --workers 2 --visits 3
+    .venv/bin/python bench/intake.py                      # 200 phones x 2 visits, 2 API workers
+    .venv/bin/python bench/intake.py --workers 2 --visits 3 --job-workers 1
     .venv/bin/python bench/intake.py --phones 100 --workers 2 1 --audit on off
 """
 
@@ -41,6 +49,7 @@ import os
 import random
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +75,7 @@ import urllib3  # noqa: E402
 from bench.fieldstack import (  # noqa: E402
     PASSWORD,
     ROOT,
+    VERVAL,
     ApiServer,
     BenchDatabase,
     FieldData,
@@ -131,6 +141,11 @@ class ConfigResult:
     ratio: float
     db_visits_complete: int
     db_photos_stored: int
+    photos_analysed: int
+    analysis_drain_s: float
+    job_workers: int
+    job_worker_rss_peak_mb: float
+    cpu_ms_per_photo: dict[str, float]
     audit_events: dict[str, int]
     audit_events_per_visit: float
 
@@ -219,19 +234,21 @@ async def phone_loop(
                 break
             timings.photos_done += 1
             timings.bytes_sent += len(photo.data)
-            state = response.json()["visit_state"]
-        if state == "complete":
+            receipt = response.json()
+            state = "stored" if not receipt["missing_photos"] else receipt["visit_state"]
+        if state == "stored":
             timings.visits_done += 1
 
 
 async def drive(
     api: ApiServer,
+    jobs: JobWorkers,
     database: BenchDatabase,
     weed: SeaweedServer,
     field_data: FieldData,
     works: dict[str, list[VisitWork]],
     args: argparse.Namespace,
-) -> tuple[Timings, float, dict[str, float], float, float]:
+) -> tuple[Timings, float, dict[str, float], float, float, float, int]:
     timings = Timings()
     tokens = await login_all(
         api.base_url, [p.username for p in field_data.phones], timings, args.login_parallel
@@ -255,6 +272,7 @@ async def drive(
         }
         api_pids = api.session_pids()
         api_before = {pid: cpu_seconds(pid) for pid in api_pids}
+        jobs_before = {pid: cpu_seconds(pid) for pid in jobs.pids()}
         weed_before = cpu_seconds(weed.pid or 0)
         self_before = time.process_time()
         busy_before = machine_busy()
@@ -269,9 +287,13 @@ async def drive(
             )
         )
         elapsed = time.perf_counter() - started
+        # Analysis goes on after the phones are done: wait until every stored photo is.
+        analysed = await _wait_analysed(connection, args.drain_timeout)
+        drain = time.perf_counter() - started - elapsed
         busy_after = machine_busy()
         cpu = {
             "api": sum(cpu_seconds(pid) - api_before.get(pid, 0.0) for pid in api.session_pids()),
+            "workers": sum(cpu_seconds(pid) - jobs_before.get(pid, 0.0) for pid in jobs.pids()),
             "postgres": 0.0,
             "seaweedfs": cpu_seconds(weed.pid or 0) - weed_before,
             "load generator": time.process_time() - self_before,
@@ -287,7 +309,57 @@ async def drive(
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
     total_cpu = (busy_after[0] - busy_before[0]) / os.sysconf("SC_CLK_TCK")
     cpu["other processes"] = max(0.0, total_cpu - sum(cpu.values()))
-    return timings, elapsed, cpu, busy, total_cpu
+    return timings, elapsed, cpu, busy, total_cpu, drain, analysed
+
+
+async def _wait_analysed(connection: asyncpg.Connection, timeout: float) -> int:
+    deadline = time.perf_counter() + timeout
+    while True:
+        row = await connection.fetchrow(
+            "SELECT count(*) FILTER (WHERE stored_at IS NOT NULL) AS stored, "
+            "count(*) FILTER (WHERE analysed_at IS NOT NULL) AS analysed FROM visit_photo"
+        )
+        if row["analysed"] >= row["stored"] or time.perf_counter() > deadline:
+            return int(row["analysed"])
+        await asyncio.sleep(0.1)
+
+
+class JobWorkers:
+    """``verval worker`` processes working the analysis queue (issue 18)."""
+
+    def __init__(self, env: StackEnv, count: int, concurrency: int) -> None:
+        self.env = env
+        self.count = count
+        self.concurrency = concurrency
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        self.env.var_dir.mkdir(parents=True, exist_ok=True)
+        for _ in range(self.count):
+            log = (self.env.var_dir / f"job-worker-{uuid.uuid4().hex[:8]}.log").open("wb")
+            self.procs.append(
+                subprocess.Popen(
+                    [str(VERVAL), "worker", "--concurrency", str(self.concurrency)],
+                    env=self.env.environ(),
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.poll() is None]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 # -------------------------------------------------------------------------- ceiling
@@ -392,8 +464,15 @@ def run_config(
                     )
                 )
                 photo_index += 3
+        # Job workers first: their start-up (imports) is done before the clock starts.
+        jobs = JobWorkers(env, args.job_workers, args.job_concurrency)
+        jobs.start()
         api = ApiServer(env, workers)
-        api.start()
+        try:
+            api.start()
+        except BaseException:
+            jobs.stop()
+            raise
         try:
             idle_rss = sum(_rss(pid) for pid in api.worker_pids())
             supervisor = api.proc.pid if (api.proc and workers > 1) else None
@@ -403,12 +482,13 @@ def run_config(
                 f"(load {load_before:.2f}) ...",
                 flush=True,
             )
-            with MemorySampler(api.worker_pids) as sampler:
-                timings, elapsed, cpu, busy, _ = asyncio.run(
-                    drive(api, database, weed, field_data, works, args)
+            with MemorySampler(api.worker_pids) as sampler, MemorySampler(jobs.pids) as job_rss:
+                timings, elapsed, cpu, busy, _, drain, analysed = asyncio.run(
+                    drive(api, jobs, database, weed, field_data, works, args)
                 )
             supervisor_rss = _rss(supervisor) if supervisor else 0
         finally:
+            jobs.stop()
             api.stop()
         counts = asyncio.run(_db_counts(database.url))
         print(f"[{label}] ceiling: bare minio put_object x {len(jpegs)} ...", flush=True)
@@ -452,6 +532,18 @@ def run_config(
         db_photos_stored=counts["photos"],
         audit_events=counts["audit"],
         audit_events_per_visit=intake_events / max(1, counts["complete"]),
+        photos_analysed=analysed,
+        analysis_drain_s=drain,
+        job_workers=args.job_workers,
+        job_worker_rss_peak_mb=job_rss.peak / 2**20,
+        cpu_ms_per_photo={name: seconds * 1000 / max(1, analysed) for name, seconds in cpu.items()}
+        | {
+            "whole stack (API + workers + PostgreSQL + SeaweedFS)": (
+                cpu["api"] + cpu["workers"] + cpu["postgres"] + cpu["seaweedfs"]
+            )
+            * 1000
+            / max(1, analysed)
+        },
     )
     print(
         f"[{label}] audit_event rows: {sum(counts['audit'].values())} {counts['audit']}",
@@ -462,6 +554,12 @@ def run_config(
         f"in {elapsed:.1f} s; photo p50 {result.photo_ms['p50']:.0f} ms, p95 "
         f"{result.photo_ms['p95']:.0f} ms; RSS peak {result.api_rss_peak_mb:.0f} MB; ceiling "
         f"{ceiling_rate:.0f} PUT/s; ratio {result.ratio:.3f}; statuses {dict(timings.statuses)}",
+        flush=True,
+    )
+    print(
+        f"[{label}] analysed {analysed}/{timings.photos_done} photos, drained "
+        f"{drain:.1f} s after the phones; CPU ms/photo "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result.cpu_ms_per_photo.items()),
         flush=True,
     )
     for error in timings.errors[:5]:
@@ -511,7 +609,9 @@ def render(
         f"assigned households; each sends {args.visits} visits (outcome `found`, the DTKS "
         f"answers of `survey_forms/samples.py`) with 3 photos of {mean_kb:.0f} KB on average "
         "(1600x1200 camera-like JPEGs, q75, distinct per photo). Sign-in before the clock "
-        "starts. A visit counts when its last photo's answer says `complete`.",
+        "starts. A visit counts when its last photo's receipt says every photo is stored; "
+        f"analysis runs on {args.job_workers} `verval worker` process(es) "
+        f"(concurrency {args.job_concurrency}) beside the API.",
         "",
         "| API workers | audit | visits/s | photos/s | MB/s in | wall s | visits complete | "
         "API RSS peak (workers) | ceiling PUT/s | ratio photos/s ÷ ceiling |",
@@ -566,6 +666,24 @@ def render(
         lines.append(
             f"| {r.workers} | {r.audit} | {r.api_rss_idle_mb:.0f} | {r.api_rss_mean_mb:.0f} | "
             f"{r.api_rss_peak_mb:.0f} | {r.supervisor_rss_mb:.0f} |"
+        )
+    lines += [
+        "",
+        "Photo analysis (job workers) and CPU per photo, ms (every component's CPU during "
+        "the timed phase and the drain, divided by the photos analysed):",
+        "",
+        "| API workers | audit | photos analysed | drain after phones s | job-worker RSS peak | "
+        "API | job workers | PostgreSQL | SeaweedFS | whole stack | load generator |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        m = r.cpu_ms_per_photo
+        lines.append(
+            f"| {r.workers} | {r.audit} | {r.photos_analysed}/{r.photos_stored} | "
+            f"{r.analysis_drain_s:.1f} | {r.job_worker_rss_peak_mb:.0f} MB | {m['api']:.1f} | "
+            f"{m['workers']:.1f} | {m['postgres']:.1f} | {m['seaweedfs']:.1f} | "
+            f"{m['whole stack (API + workers + PostgreSQL + SeaweedFS)']:.1f} | "
+            f"{m['load generator']:.1f} |"
         )
     lines += audit_lines(results)
     lines += [
@@ -627,7 +745,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--visits", type=int, default=2, help="visits per phone")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument("--job-workers", type=int, default=1, help="verval worker processes")
+    parser.add_argument("--job-concurrency", type=int, default=2, help="jobs per job worker")
+    parser.add_argument(
+        "--drain-timeout", type=float, default=600, help="longest wait for the analysis"
+    )
     parser.add_argument(
         "--max-seconds",
         type=float,
@@ -654,7 +777,7 @@ def main() -> None:
         "--audit",
         nargs="+",
         choices=["on", "off"],
-        default=["on", "off"],
+        default=["on"],
         help="per worker count: with audit appends (the real code) and/or without "
         "(bench/no_audit on the API's PYTHONPATH)",
     )

@@ -53,7 +53,6 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 # Import from the repository root, never from bench/ itself.
@@ -327,7 +326,7 @@ async def measure(
     args: argparse.Namespace,
     rng: random.Random,
 ) -> dict[str, Any]:
-    from api.visits.photos import _near_duplicates
+    from api.visits.analysis import _near_duplicates
     from api.visits.quality import QualityThresholds
 
     limits = QualityThresholds(near_duplicate_bits=args.bits)
@@ -404,7 +403,7 @@ async def measure(
             flags = await _near_duplicates(
                 {"id": q["visit"], "household_id": q["household"], "region_code": VILLAGES[0]},
                 uuid.uuid4(),
-                SimpleNamespace(perceptual_hash=q["hash"]),  # type: ignore[arg-type]
+                q["hash"],
                 limits,
             )
             flagged = {(f.evidence["other_photo"], f.evidence["hamming_distance"]) for f in flags}

@@ -13,14 +13,18 @@ until a 2xx. A 409, or a 4xx other than 429, is a bug and is recorded; so is a 5
 
 During the run, once ``--api-restart-at`` of the visits are done the API's process group
 is SIGKILLed and started again; once ``--store-restart-at`` are done SeaweedFS is stopped
-and started again.
+and started again; once ``--worker-kill-at`` are done, a job worker (``verval worker``,
+``--job-workers`` of them analyse the photos) is SIGKILLed while a job is running and a
+new one is started (issue 18). After the phones, the run waits until every stored photo
+is analysed.
 
 At the end, from the database and the store:
 * every visit sent is stored exactly once and is ``complete`` (none stuck ``submitted``);
+* every photo analysed exactly once: one ``photo.analysed`` event each, no flag twice;
 * every photo sent has exactly one row, stored, with the declared SHA-256 and size;
 * each of those rows has its object under its content-addressed key, exactly one version,
   with the right size, the recorded SHA-256, and bytes that re-hash to it (all of them);
-  and its display and thumbnail derivatives exist;
+  and its display copy (the evidence itself, or a stripped copy) and thumbnail exist;
 * no evidence object without a row; the audit log has exactly one ``visit.received``,
   ``visit.completed`` and ``photo.received`` per visit/photo, and its hash chain links;
 * every assignment visited is ``visited``.
@@ -70,6 +74,7 @@ from bench.fieldstack import (  # noqa: E402
     seed_field,
     visit_work,
 )
+from bench.intake import JobWorkers  # noqa: E402
 from media.store import evidence_key  # noqa: E402
 from tests.support.seaweedfs import SeaweedServer  # noqa: E402
 
@@ -333,8 +338,8 @@ async def phone(
                 if response is None:
                     break
                 retrier.stats.photos_done += 1
-                state = response.json()["visit_state"]
-            if state == "complete":
+                state = "stored" if not response.json()["missing_photos"] else "waiting"
+            if state in ("stored", "complete") or not missing:
                 retrier.stats.visits_done += 1
                 progress["done"] += 1
 
@@ -366,6 +371,8 @@ class Event:
 
 async def chaos(
     api: ApiServer,
+    jobs: JobWorkers,
+    database_url: str,
     weed: SeaweedServer,
     progress: dict[str, int],
     total: int,
@@ -388,6 +395,9 @@ async def chaos(
             flush=True,
         )
 
+    kill_worker_first = args.worker_kill_at <= args.api_restart_at
+    if kill_worker_first and await wait_for(args.worker_kill_at):
+        await kill_job_worker_mid_job(jobs, database_url, note)
     if await wait_for(args.api_restart_at):
         note("API: SIGKILL to the process group")
         await asyncio.to_thread(api.kill)
@@ -402,6 +412,37 @@ async def chaos(
         note("SeaweedFS: starting again")
         await asyncio.to_thread(weed.start)
         note("SeaweedFS: ready")
+    if not kill_worker_first and await wait_for(args.worker_kill_at):
+        await kill_job_worker_mid_job(jobs, database_url, note)
+
+
+async def kill_job_worker_mid_job(jobs: JobWorkers, database_url: str, note: Any) -> None:
+    """SIGKILL the job worker running a job (as soon as one is), then start a new one."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        for _ in range(3000):
+            running = await connection.fetchval(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"
+            )
+            if running:
+                break
+            await asyncio.sleep(0.01)
+        victim = jobs.procs[0]
+        victim.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(victim.wait)
+        left = await connection.fetchval(
+            "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"
+        )
+    finally:
+        await connection.close()
+    note(f"job worker: SIGKILL with {running} job(s) running ({left} left 'doing')")
+    jobs.procs.pop(0)
+    jobs.count -= 1
+    replacement = JobWorkers(jobs.env, 1, jobs.concurrency)
+    replacement.start()
+    jobs.procs += replacement.procs
+    jobs.count += 1
+    note("job worker: a new one started")
 
 
 # ----------------------------------------------------------------------- the checks
@@ -434,16 +475,20 @@ async def verify(
     connection = await asyncpg.connect(database_url)
     try:
         visits = await connection.fetch(
-            "SELECT id, state, photos_declared, photos_stored FROM visit"
+            "SELECT id, state, photos_declared, photos_stored, photos_analysed FROM visit"
         )
         photos = await connection.fetch(
-            "SELECT id, visit, sha256, size, stored_at, storage_key, display_key, thumbnail_key "
-            "FROM visit_photo"
+            "SELECT id, visit, sha256, size, stored_at, storage_key, display_key, thumbnail_key, "
+            "analysed_at FROM visit_photo"
         )
         events = await connection.fetch(
             "SELECT action, object_id, count(*) AS n FROM audit_event "
-            "WHERE action IN ('visit.received', 'visit.completed', 'photo.received') "
-            "GROUP BY action, object_id"
+            "WHERE action IN ('visit.received', 'visit.completed', 'photo.received', "
+            "'photo.analysed') GROUP BY action, object_id"
+        )
+        flag_twice = await connection.fetchval(
+            "SELECT count(*) FROM (SELECT photo_id, code FROM visit_flag "
+            "WHERE photo_id IS NOT NULL GROUP BY photo_id, code HAVING count(*) > 1) AS d"
         )
         chain_breaks = await connection.fetchval(
             "SELECT count(*) FROM (SELECT seq, prev_hash, lag(event_hash) OVER (ORDER BY seq) "
@@ -472,9 +517,13 @@ async def verify(
         states.get("complete", 0) == len(sent_visits) and len(states) == 1,
         f"states {dict(states)}",
     )
-    bad_counters = [row["id"] for row in visits if row["photos_stored"] != row["photos_declared"]]
+    bad_counters = [
+        row["id"]
+        for row in visits
+        if not (row["photos_stored"] == row["photos_analysed"] == row["photos_declared"])
+    ]
     check(
-        "photos_stored = photos_declared on every visit",
+        "photos_stored = photos_analysed = photos_declared on every visit",
         not bad_counters,
         f"{len(bad_counters)} visits differ",
     )
@@ -515,6 +564,7 @@ async def verify(
         ("visit.received", {str(v) for v in sent_visits}),
         ("visit.completed", {str(v) for v in sent_visits}),
         ("photo.received", {str(p) for p in sent_photos}),
+        ("photo.analysed", {str(p) for p in sent_photos}),
     ]:
         seen = per_action.get(action, Counter())
         twice = [k for k, n in seen.items() if n != 1]
@@ -525,6 +575,13 @@ async def verify(
             not twice and not missing,
             f"{len(missing)} missing, {len(twice)} more than once",
         )
+    counts["photo rows analysed"] = sum(1 for row in photos if row["analysed_at"] is not None)
+    check(
+        "every photo analysed",
+        counts["photo rows analysed"] == len(sent_photos),
+        f"{len(sent_photos) - counts['photo rows analysed']} not analysed",
+    )
+    check("no flag recorded twice for a photo", flag_twice == 0, f"{flag_twice} twice")
     counts["audit events"] = int(audit_total)
     check(
         "audit hash chain links (prev_hash, contiguous seq)",
@@ -569,6 +626,8 @@ async def verify(
                 mismatched.append(key)
         for row in photos:
             for derivative in (row["display_key"], row["thumbnail_key"]):
+                if derivative == row["storage_key"]:
+                    continue  # no metadata: the evidence object is the display copy
                 try:
                     client.stat_object(bucket, derivative)
                 except Exception:
@@ -617,6 +676,8 @@ async def verify(
 # --------------------------------------------------------------------------- the run
 async def soak(
     api: ApiServer,
+    jobs: JobWorkers,
+    database_url: str,
     weed: SeaweedServer,
     field_phones: list[Any],
     works: dict[str, list[VisitWork]],
@@ -635,7 +696,7 @@ async def soak(
     started = time.perf_counter()
     proxy_url = f"http://127.0.0.1:{proxy.port}"
     chaos_task = asyncio.create_task(
-        chaos(api, weed, progress, total, args, events, started, finished)
+        chaos(api, jobs, database_url, weed, progress, total, args, events, started, finished)
     )
 
     async def reporter() -> None:
@@ -668,6 +729,25 @@ async def soak(
         await chaos_task
         report_task.cancel()
         await proxy.close()
+    drain_started = time.perf_counter()
+    connection = await asyncpg.connect(database_url)
+    try:
+        while time.perf_counter() - drain_started < args.drain_timeout:
+            pending = await connection.fetchval(
+                "SELECT count(*) FROM visit_photo WHERE stored_at IS NOT NULL "
+                "AND analysed_at IS NULL"
+            )
+            if not pending:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await connection.close()
+    events.append(
+        Event(
+            time.perf_counter() - started,
+            f"analysis drained {time.perf_counter() - drain_started:.0f} s after the phones",
+        )
+    )
     return stats, proxy.stats, events, elapsed, timed_out
 
 
@@ -689,6 +769,14 @@ def main() -> None:
         default=0.6,
         help="fraction of visits done when SeaweedFS is restarted",
     )
+    parser.add_argument(
+        "--worker-kill-at",
+        type=float,
+        default=0.45,
+        help="fraction of visits done when a job worker is SIGKILLed mid-job",
+    )
+    parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--drain-timeout", type=float, default=300)
     parser.add_argument("--down-seconds", type=float, default=3.0)
     parser.add_argument("--backoff-base", type=float, default=0.25)
     parser.add_argument("--backoff-cap", type=float, default=4.0)
@@ -710,6 +798,7 @@ def main() -> None:
         with SeaweedServer(volume_max=200, data_dir=tmp / "seaweed") as weed:
             database.create()
             api: ApiServer | None = None
+            jobs: JobWorkers | None = None
             try:
                 bucket = f"soak-ev-{uuid.uuid4().hex[:8]}"
                 env = StackEnv(
@@ -747,6 +836,8 @@ def main() -> None:
                         index += 1
                         taken += count
                 households = {h.id for p in field_data.phones for h in p.households[: args.visits]}
+                jobs = JobWorkers(env, args.job_workers, 2)
+                jobs.start()
                 api = ApiServer(env, args.workers)
                 api.start()
                 print(
@@ -756,13 +847,17 @@ def main() -> None:
                     flush=True,
                 )
                 stats, proxy_stats, events, elapsed, timed_out = asyncio.run(
-                    soak(api, weed, field_data.phones, works, args)
+                    soak(api, jobs, database.url, weed, field_data.phones, works, args)
                 )
+                jobs.stop()
+                jobs = None
                 print(f"Phones finished in {elapsed:.0f} s; verifying ...", flush=True)
                 api.stop()
                 api = None
                 checks, counts = asyncio.run(verify(database.url, weed, bucket, sent, households))
             finally:
+                if jobs is not None:
+                    jobs.stop()
                 if api is not None:
                     api.stop()
                 database.drop()

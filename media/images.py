@@ -145,7 +145,7 @@ def difference_hash(image: Image.Image, size: int = 8) -> str:
     library (imagehash) would add numpy and scipy to the server for these ten lines.
     """
     grey = image.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-    pixels = list(grey.getdata())
+    pixels = grey.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(size):
         for col in range(size):
@@ -192,3 +192,87 @@ def derivative_jpegs(path: Path, sizes: Sequence[tuple[int, int]]) -> list[bytes
             upright.save(out, format="JPEG", quality=quality, optimize=True)
             copies.append(out.getvalue())
         return copies
+
+
+# ----------------------------------------------------------------- analysis (one decode)
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: [Image.Transpose.FLIP_LEFT_RIGHT],
+    3: [Image.Transpose.ROTATE_180],
+    4: [Image.Transpose.FLIP_TOP_BOTTOM],
+    5: [Image.Transpose.TRANSPOSE],
+    6: [Image.Transpose.ROTATE_270],
+    7: [Image.Transpose.TRANSVERSE],
+    8: [Image.Transpose.ROTATE_90],
+}
+
+
+@dataclass(frozen=True)
+class AnalysedImage:
+    width: int
+    height: int
+    exif: dict[str, Any]
+    perceptual_hash: str | None  # None when the image could not be decoded
+    corrupt: str | None  # the decoder's complaint: truncated or corrupt entropy data
+    thumbnail: bytes | None
+    display: bytes | None  # None: the evidence object itself serves as the display copy
+
+
+def analyse_jpeg(data: bytes) -> AnalysedImage:
+    """Everything the review needs from a stored photo, from one reduced-scale decode.
+
+    The strict decoder turns libjpeg's warnings ("premature end of data", "corrupt
+    data") into errors, so a JPEG cut short and closed with an end marker (whose lower
+    part a lenient decoder paints grey) is reported, not sealed as a picture. DCT
+    scaling decodes only as many pixels as the thumbnail needs; the 9x8 dHash of that
+    decode has the same bits as one from the full image.
+    """
+    import simplejpeg
+
+    from media.jpeg import check_jpeg_bytes, without_segments
+
+    structure = check_jpeg_bytes(data)
+    exif: dict[str, Any] = {}
+    orientation = 1
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as header:  # header only, no decode
+        exif = _exif_summary(header)
+        try:
+            orientation = int(header.getexif().get(ExifTags.Base.Orientation, 1))
+        except (TypeError, ValueError):
+            orientation = 1
+    # 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling): the smallest decode that still
+    # covers the thumbnail, about 1/16 of the pixels of a full decode for a phone photo.
+    long_side = max(structure.width, structure.height)
+    factor = next((f for f in (8, 4, 2) if long_side // f >= THUMBNAIL_LONG_SIDE), 1)
+    try:
+        pixels = simplejpeg.decode_jpeg(
+            data,
+            colorspace="RGB",
+            min_width=-(-structure.width // factor),
+            min_height=-(-structure.height // factor),
+            strict=True,
+        )
+    except ValueError as error:
+        return AnalysedImage(
+            structure.width, structure.height, exif, None, str(error)[:200], None, None
+        )
+    decoded = Image.fromarray(pixels, "RGB")
+    perceptual_hash = difference_hash(decoded)
+    upright = decoded
+    for step in _TRANSPOSE_FOR_ORIENTATION.get(orientation, []):
+        upright = upright.transpose(step)
+    # The reduced decode is already thumbnail-sized (at most twice the long side): a
+    # resample would cost more than the decode itself for no visible gain.
+    if max(upright.size) > 2 * THUMBNAIL_LONG_SIDE:
+        upright.thumbnail((THUMBNAIL_LONG_SIDE, THUMBNAIL_LONG_SIDE), Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=70)
+    display = without_segments(data, structure.strippable) if structure.strippable else None
+    return AnalysedImage(
+        width=structure.width,
+        height=structure.height,
+        exif=exif,
+        perceptual_hash=perceptual_hash,
+        corrupt=None,
+        thumbnail=out.getvalue(),
+        display=display,
+    )

@@ -67,6 +67,9 @@ def make_settings(database: TestDatabase, tmp_path: Path) -> Callable[..., Setti
             "secret_key": TEST_SECRET,
             "log_format": "text",
             "pwa_dist": tmp_path / "no-pwa",
+            # Photos analysed in the request, so answers are deterministic on both databases;
+            # the job queue has its own tests (tests/visits/test_analysis_queue.py).
+            "analysis_runner": "inline",
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
@@ -11,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
 
 from api.dependencies import KnownDistricts
+from api.jobs import runner
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
@@ -73,7 +75,10 @@ class VisitIntakeController(Controller):
             store=resources.store,
             max_bytes=settings.max_photo_bytes,
             spool_dir=settings.spool_dir,
-            limits=thresholds_from_settings(settings),
+            queue_analysis=settings.effective_analysis_runner == "queue",
+            analyse_inline=partial(runner.after_photo_stored, resources)
+            if settings.effective_analysis_runner == "inline"
+            else None,
         )
         return Response(receipt, status_code=201 if created else 200)
 

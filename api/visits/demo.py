@@ -26,6 +26,7 @@ from api.review import service as review_service
 from api.review.schemas import DecisionKind, DecisionRequest
 from api.settings import Settings
 from api.visits import photos, service
+from api.visits.analysis import analyse_photo
 from api.visits.quality import thresholds_from_settings
 from api.visits.schemas import VisitSubmission
 from api.visits.tables import Visit
@@ -228,8 +229,10 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
                 store=store,
                 max_bytes=settings.max_photo_bytes,
                 spool_dir=settings.spool_dir,
-                limits=limits,
+                queue_analysis=False,
             )
+            # The demo's flags are there when it returns, on either database.
+            await analyse_photo(photo_id, store=store, limits=limits)
         if scenario.decision is not None:
             await review_service.decide(
                 supervisor, visit_id, DecisionRequest(decision=scenario.decision)

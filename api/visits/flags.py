@@ -45,6 +45,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Foto yang sama persis dengan kunjungan {other_visit} (rumah tangga {other_household_id})",
         "Same photo as visit {other_visit} of household {other_household_id}",
     ),
+    "photo_corrupt": (
+        "Foto rusak atau terpotong: gambarnya tidak utuh",
+        "Photo is corrupt or cut short: the picture is incomplete",
+    ),
     "photo_near_duplicate": (
         "Foto hampir sama dengan foto rumah tangga {other_household_id}",
         "Photo nearly identical to one of household {other_household_id}",

@@ -1,16 +1,19 @@
-"""Photo intake: stream to disk, verify, seal in the evidence store, then record.
+"""Photo intake: what must happen before the phone may delete its copy, and nothing more.
 
-One photo per request is ever on this process's disk or in its memory, in 64 KiB
-pieces: the body is hashed while it is spooled, never buffered whole.
+The body is spooled to a private temp file while it is hashed (64 KiB pieces, never the
+whole upload in memory), checked against the declared size and SHA-256, and walked
+marker by marker (``media.jpeg.check_jpeg_structure``: no pixel is decoded here). Then
+the write-once evidence PUT and one short transaction: the photo row, the visit's
+counter, the audit event and, on the queue, the analysis job. Decoding, thumbnails,
+flags and completing the visit are the analysis job's (``api.visits.analysis``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,31 +23,18 @@ import anyio
 from api import db
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, NotFound, Unprocessable
-from api.visits import queries
-from api.visits.quality import FlagDraft, QualityThresholds
+from api.jobs.queue import defer_analysis_statement
 from api.visits.schemas import PhotoReceipt, VisitState
-from api.visits.service import _complete, _insert_flags
 from api.visits.tables import Photo, Visit
 from auth.roles import Principal
-from media.images import (
-    DISPLAY_LONG_SIDE,
-    THUMBNAIL_LONG_SIDE,
-    ImageFacts,
-    ImageRejected,
-    derivative_jpegs,
-    hamming_distance,
-    inspect_jpeg,
-)
-from media.store import ObjectConflict, ObjectStore, evidence_key
+from media.images import ImageRejected
+from media.jpeg import JpegStructure, check_jpeg_structure
+from media.store import ObjectStore, evidence_key
 
 
 class PayloadTooLarge(DomainError):
     status_code = 413
     code = "payload_too_large"
-
-
-def derivative_key(sha256: str, name: str) -> str:
-    return f"derivatives/{sha256[:2]}/{sha256}/{name}.jpg"
 
 
 async def _spool(
@@ -71,6 +61,20 @@ async def _spool(
     return path, digest.hexdigest(), size
 
 
+# The visit and the declared photo in one round trip (the photo part is NULL when the
+# visit does not declare it).
+_DECLARED = (
+    "SELECT v.enumerator_id, v.region_code, p.id AS photo_id, p.kind, p.sha256, p.size, "
+    "p.stored_at FROM visit v LEFT JOIN visit_photo p ON p.visit = v.id AND p.id = {} "
+    "WHERE v.id = {}"
+)
+# The receipt's visit state and still-missing photos, in one round trip.
+_RECEIPT = (
+    "SELECT v.state, p.id AS missing FROM visit v "
+    "LEFT JOIN visit_photo p ON p.visit = v.id AND p.stored_at IS NULL WHERE v.id = {}"
+)
+
+
 async def receive_photo(
     principal: Principal,
     visit_id: uuid.UUID,
@@ -80,188 +84,213 @@ async def receive_photo(
     store: ObjectStore,
     max_bytes: int,
     spool_dir: Path,
-    limits: QualityThresholds,
+    queue_analysis: bool,
+    analyse_inline: Callable[[uuid.UUID], Awaitable[None]] | None = None,
 ) -> tuple[PhotoReceipt, bool]:
-    visit = await queries.visit_row(visit_id)
-    if visit is None or visit["enumerator_id"] != principal.user_id:
-        raise NotFound(
-            "No such visit; send the visit record before its photos.", code="visit_not_found"
-        )
-    declared = (
-        await Photo.select().where((Photo.id == photo_id) & (Photo.visit == visit_id)).first()
-    )
-    if declared is None:
-        raise NotFound("The visit record does not declare this photo.", code="photo_not_declared")
-    if declared["stored_at"] is not None:
-        return await _receipt(visit_id, declared, stored=True), False
+    """Store a declared photo once; returns (receipt, created).
 
-    # Hold no database connection while the body streams in (seconds on a slow phone).
+    ``queue_analysis``: insert the analysis job in the photo's transaction (the queue
+    runner). ``analyse_inline``: the inline runner, called after the transaction and
+    before the receipt is read (so the receipt of the last photo says "complete").
+    """
+    # No database connection is held while the body arrives (a slow phone would keep it
+    # for seconds): the request's connection goes back before the stream and the
+    # lookup, checks and write follow once the bytes are on disk.
     await db.give_back_connection()
     path, sha256, size = await _spool(chunks, max_bytes, spool_dir)
     try:
-        if size != declared["size"]:
-            raise Unprocessable(
-                f"The photo is {size} bytes; the visit declared {declared['size']}.",
-                code="photo_size_mismatch",
-                extra={"expected": declared["size"], "received": size},
+        rows = await Visit.raw(_DECLARED, photo_id, visit_id)
+        declared = rows[0] if rows else None
+        if declared is None or declared["enumerator_id"] != principal.user_id:
+            raise NotFound(
+                "No such visit; send the visit record before its photos.", code="visit_not_found"
             )
-        if sha256 != declared["sha256"]:
-            raise Unprocessable(
-                "The photo's SHA-256 does not match the one declared in the visit.",
-                code="photo_hash_mismatch",
-                extra={"expected": declared["sha256"], "received": sha256},
+        if declared["photo_id"] is None:
+            raise NotFound(
+                "The visit record does not declare this photo.", code="photo_not_declared"
             )
+        if declared["stored_at"] is not None:
+            # A repeat gets its receipt only with the same bytes.
+            if sha256 != declared["sha256"] or size != declared["size"]:
+                raise Conflict(
+                    "This photo is already stored with other bytes; stored evidence is "
+                    "never replaced.",
+                    code="photo_already_stored",
+                    extra={"stored_sha256": declared["sha256"], "received_sha256": sha256},
+                )
+            return await _receipt(visit_id, photo_id, sha256), False
+        _check_declaration(declared, sha256, size)
         try:
-            facts: ImageFacts = await anyio.to_thread.run_sync(inspect_jpeg, path)
+            structure: JpegStructure = await anyio.to_thread.run_sync(check_jpeg_structure, path)
         except ImageRejected as rejected:
             raise Unprocessable(rejected.detail, code=rejected.code) from None
         key = evidence_key(sha256)
         # The evidence object first: a crash after this leaves an unreferenced object, never
         # a row without its bytes.
         await store.put(key, path, size=size, sha256=sha256, content_type="image/jpeg")
-        display_key, thumbnail_key = await _derivatives(store, path, sha256)
     finally:
         await anyio.Path(path).unlink(missing_ok=True)
 
-    flags = await _near_duplicates(visit, photo_id, facts, limits)
+    written = await _record(
+        principal, visit_id, photo_id, declared, key, structure, sha256, size, queue_analysis
+    )
+    if written is None:
+        return await _receipt(visit_id, photo_id, sha256), False  # a concurrent upload won
+    if analyse_inline is not None:
+        await analyse_inline(photo_id)
+        return await _receipt(visit_id, photo_id, sha256), True
+    return written, True
+
+
+def _check_declaration(declared: dict[str, Any], sha256: str, size: int) -> None:
+    if size != declared["size"]:
+        raise Unprocessable(
+            f"The photo is {size} bytes; the visit declared {declared['size']}.",
+            code="photo_size_mismatch",
+            extra={"expected": declared["size"], "received": size},
+        )
+    if sha256 != declared["sha256"]:
+        raise Unprocessable(
+            "The photo's SHA-256 does not match the one declared in the visit.",
+            code="photo_hash_mismatch",
+            extra={"expected": declared["sha256"], "received": sha256},
+        )
+
+
+async def _record(
+    principal: Principal,
+    visit_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    declared: dict[str, Any],
+    key: str,
+    structure: JpegStructure,
+    sha256: str,
+    size: int,
+    queue_analysis: bool,
+) -> PhotoReceipt | None:
+    """The one transaction: photo row, visit counter, (job,) audit event. Returns the
+    receipt, or None when a concurrent upload of the same photo stored it first."""
     now = datetime.now(UTC)
     async with db.write_transaction():
-        stored = (
-            await Photo.update(
-                {
-                    Photo.stored_at: now,
-                    Photo.storage_key: key,
-                    Photo.width: facts.width,
-                    Photo.height: facts.height,
-                    Photo.exif: facts.exif,
-                    Photo.perceptual_hash: facts.perceptual_hash,
-                    Photo.display_key: display_key,
-                    Photo.thumbnail_key: thumbnail_key,
-                }
+        if db.is_postgres():
+            row = await _store_photo_row_postgres(
+                visit_id, photo_id, key, structure, now, queue_analysis
             )
-            .where((Photo.id == photo_id) & Photo.stored_at.is_null())
-            .returning(Photo.id)
-        )
-        if not stored:
-            created = False  # a concurrent upload of the same photo got there first
+            if row is None:
+                return None
+            state, missing = row
         else:
-            created = True
-            # The counter update locks the visit row, so concurrent photos of one visit
-            # complete it exactly once.
-            counts = (
-                await Visit.update(
-                    {
-                        Visit.photos_stored: Visit.photos_stored + 1,
-                        Visit.flag_count: Visit.flag_count + len(flags),
-                    }
-                )
-                .where(Visit.id == visit_id)
-                .returning(Visit.photos_stored, Visit.photos_declared, Visit.state)
-            )
-            await _insert_flags(visit_id, flags, now)
-            await queries.add_hash_bands(
-                photo_id, _district(visit["region_code"]), facts.perceptual_hash
-            )
-            await append_event(
-                Actor.user(principal.user_id),
-                "photo.received",
-                "photo",
-                str(photo_id),
-                region_code=visit["region_code"],
-                details={
-                    "visit_id": str(visit_id),
-                    "sha256": sha256,
-                    "size": size,
-                    "kind": declared["kind"],
-                    "flags": sorted({f.code for f in flags}),
-                },
-            )
-            if counts and counts[0]["photos_stored"] >= counts[0]["photos_declared"]:
-                await _complete(visit_id, principal.user_id, visit["region_code"], now)
-    fresh = await Photo.select().where(Photo.id == photo_id).first()
-    assert fresh is not None
-    return await _receipt(visit_id, fresh, stored=True), created
-
-
-DERIVATIVES = [("display", DISPLAY_LONG_SIDE, 82), ("thumb", THUMBNAIL_LONG_SIDE, 70)]
-
-
-def _make_derivatives(path: Path) -> list[tuple[str, bytes, str]]:
-    """(name, JPEG bytes, SHA-256) of each derivative, from one decode (worker thread)."""
-    copies = derivative_jpegs(path, [(side, quality) for _, side, quality in DERIVATIVES])
-    return [
-        (name, data, hashlib.sha256(data).hexdigest())
-        for (name, _, _), data in zip(DERIVATIVES, copies, strict=True)
-    ]
-
-
-async def _derivatives(store: ObjectStore, path: Path, sha256: str) -> tuple[str, str]:
-    # Decoding, encoding and hashing happen in one worker-thread hop, and the copies go to
-    # the store from memory: no temporary files and no hashing on the event loop.
-    made = await anyio.to_thread.run_sync(_make_derivatives, path)
-    keys = []
-    for name, data, digest in made:
-        key = derivative_key(sha256, name)
-        try:
-            await store.put(key, io.BytesIO(data), size=len(data), sha256=digest)
-        except ObjectConflict:
-            pass  # made earlier by another Pillow build: the existing copy serves as well
-        keys.append(key)
-    return keys[0], keys[1]
-
-
-def _district(region_code: str) -> str:
-    return ".".join(region_code.split(".")[:3])
-
-
-async def _near_duplicates(
-    visit: dict[str, Any], photo_id: uuid.UUID, facts: ImageFacts, limits: QualityThresholds
-) -> list[FlagDraft]:
-    district = _district(visit["region_code"])
-    # Within 7 bits two hashes share a band, so the band index finds every candidate; a
-    # wider threshold (a deployment's choice) falls back to comparing with all of them.
-    if limits.near_duplicate_bits < queries.HASH_BANDS:
-        candidates = await queries.near_duplicate_candidates(
-            district,
-            facts.perceptual_hash,
-            limits.near_duplicate_bits,
-            visit["household_id"],
-            visit["id"],
+            if not await _store_photo_row(visit_id, photo_id, key, structure, now):
+                return None
+            state, missing = None, None
+        await append_event(
+            Actor.user(principal.user_id),
+            "photo.received",
+            "photo",
+            str(photo_id),
+            region_code=declared["region_code"],
+            details={
+                "visit_id": str(visit_id),
+                "sha256": sha256,
+                "size": size,
+                "kind": declared["kind"],
+            },
         )
-    else:
-        candidates = await queries.stored_hashes_of_other_households(
-            visit["household_id"], visit["id"], district
-        )
-    flags = []
-    for other in candidates:
-        distance = hamming_distance(facts.perceptual_hash, other["perceptual_hash"])
-        if distance <= limits.near_duplicate_bits:
-            flags.append(
-                FlagDraft(
-                    "photo_near_duplicate",
-                    "warning",
-                    {
-                        "hamming_distance": distance,
-                        "other_visit": str(other["visit_id"]),
-                        "other_household_id": other["household_id"],
-                        "other_photo": str(other["id"]),
-                    },
-                    photo_id=str(photo_id),
-                )
-            )
-    return flags[:5]
-
-
-async def _receipt(visit_id: uuid.UUID, photo: dict[str, Any], *, stored: bool) -> PhotoReceipt:
-    visit = await queries.visit_row(visit_id)
-    assert visit is not None
+    if state is None or missing is None:
+        return await _receipt(visit_id, photo_id, sha256)
     return PhotoReceipt(
-        photo_id=photo["id"],
+        photo_id=photo_id,
         visit_id=visit_id,
-        sha256=photo["sha256"],
-        stored=stored,
-        visit_state=VisitState(visit["state"]),
-        missing_photos=await queries.missing_photo_ids(visit_id),
+        sha256=sha256,
+        stored=True,
+        visit_state=VisitState(state),
+        missing_photos=missing,
+    )
+
+
+async def _store_photo_row(
+    visit_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    key: str,
+    structure: JpegStructure,
+    now: datetime,
+) -> bool:
+    stored = (
+        await Photo.update(
+            {
+                Photo.stored_at: now,
+                Photo.storage_key: key,
+                Photo.width: structure.width,
+                Photo.height: structure.height,
+            }
+        )
+        .where((Photo.id == photo_id) & Photo.stored_at.is_null())
+        .returning(Photo.id)
+    )
+    if not stored:
+        return False
+    await Visit.update({Visit.photos_stored: Visit.photos_stored + 1}).where(Visit.id == visit_id)
+    return True
+
+
+# PostgreSQL: the photo row, the visit's counter, the analysis job and what the receipt
+# says, in one statement (data-modifying CTEs; the SELECTs see the state before it).
+_STORE_PHOTO = """
+WITH stored AS (
+    UPDATE visit_photo SET stored_at = {}, storage_key = {}, width = {}, height = {}
+    WHERE id = {} AND stored_at IS NULL RETURNING visit
+), counted AS (
+    UPDATE visit SET photos_stored = photos_stored + 1
+    WHERE id IN (SELECT visit FROM stored) RETURNING state
+), queued AS (
+    SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)
+        ::procrastinate_job_to_defer_v1]) AS ids
+    FROM stored WHERE {}
+)
+SELECT (SELECT state FROM counted) AS state,
+       (SELECT count(*) FROM queued) AS queued,
+       ARRAY(SELECT id FROM visit_photo WHERE visit = {} AND stored_at IS NULL AND id <> {}
+             ORDER BY id) AS missing
+"""
+
+
+async def _store_photo_row_postgres(
+    visit_id: uuid.UUID,
+    photo_id: uuid.UUID,
+    key: str,
+    structure: JpegStructure,
+    now: datetime,
+    queue_analysis: bool,
+) -> tuple[str, list[uuid.UUID]] | None:
+    _, job = defer_analysis_statement(photo_id)
+    rows = await Visit.raw(
+        _STORE_PHOTO,
+        now,
+        key,
+        structure.width,
+        structure.height,
+        photo_id,
+        *job,
+        queue_analysis,
+        visit_id,
+        photo_id,
+    )
+    if not rows or rows[0]["state"] is None:
+        return None
+    return rows[0]["state"], sorted(rows[0]["missing"])
+
+
+async def _receipt(visit_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> PhotoReceipt:
+    rows = await Visit.raw(_RECEIPT, visit_id)
+    return PhotoReceipt(
+        photo_id=photo_id,
+        visit_id=visit_id,
+        sha256=sha256,
+        stored=True,
+        visit_state=VisitState(rows[0]["state"]),
+        missing_photos=sorted(
+            uuid.UUID(str(row["missing"])) for row in rows if row["missing"] is not None
+        ),
     )
 
 

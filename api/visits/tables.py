@@ -51,6 +51,8 @@ class Visit(Table, tablename="visit"):
     completed_at = Timestamptz(null=True, default=None)
     photos_declared = Integer(default=0)
     photos_stored = Integer(default=0)
+    # Stored photos whose analysis job finished; complete = all declared analysed.
+    photos_analysed = Integer(default=0)
     flag_count = Integer(default=0)
 
 
@@ -75,6 +77,8 @@ class Photo(Table, tablename="visit_photo"):
     perceptual_hash = Varchar(length=16, null=True, default=None, index=True)
     display_key = Varchar(length=200, null=True, default=None)
     thumbnail_key = Varchar(length=200, null=True, default=None)
+    # Set once by the analysis job (media.images.analyse_jpeg, api.visits.analysis).
+    analysed_at = Timestamptz(null=True, default=None)
 
 
 class PhotoHashBand(Table, tablename="photo_hash_band"):

@@ -76,3 +76,17 @@ async def phone(app_client: httpx.AsyncClient, field: Field) -> dict[str, str]:
 
 async def object_keys(store: ObjectStore, prefix: str = "evidence/") -> list[str]:
     return sorted([key async for key in store.list_keys(prefix)])
+
+
+@pytest.fixture
+async def queued(
+    make_settings: Callable[..., Settings], database: TestDatabase, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[Litestar, httpx.AsyncClient, Settings]]:
+    """The PostgreSQL stack with photo analysis on the job queue (no worker runs)."""
+    seaweed = request.getfixturevalue("seaweed")
+    settings = stack_settings(make_settings, database, seaweed, analysis_runner="queue")
+    await database.engine.run_ddl("TRUNCATE procrastinate_jobs CASCADE")
+    app = create_app(settings)
+    async with serve_in_process(app) as client:
+        yield app, client, settings
+    db.bind_engine(database.engine)

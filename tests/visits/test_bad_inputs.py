@@ -142,12 +142,14 @@ PHOTO_CASES: dict[str, tuple[Callable[[], bytes], int, str]] = {
         422,
         "not_a_jpeg",
     ),
-    "corrupt_entropy_data": (
+    "zeroed_headers": (
         lambda: (lambda d: d[:600] + bytes(len(d) - 602) + d[-2:])(jpeg_bytes(8)),
         422,
-        "corrupt_image",
+        "not_a_jpeg",
     ),
 }
+# Corrupt entropy data is found by the analysis decode, not the request: it is stored
+# and flagged photo_corrupt (tests/visits/test_photos_evidence.py).
 
 
 async def _declare(

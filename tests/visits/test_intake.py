@@ -49,12 +49,16 @@ async def test_visit_then_photos_completes_once(app_client, phone, field, store)
     for photo in photos:
         info = await store.stat(evidence_key(photo.sha256))
         assert info.sha256 == photo.sha256 and info.size == len(photo.data)
-    assert len(await object_keys(store, "derivatives/")) == 6  # display + thumbnail each
+    # A thumbnail each; the photos carry no metadata, so each is its own display copy.
+    assert len(await object_keys(store, "derivatives/")) == 3
+    rows = await Photo.select(Photo.storage_key, Photo.display_key, Photo.analysed_at)
+    assert all(r["display_key"] == r["storage_key"] and r["analysed_at"] for r in rows)
     actions = [
         row["action"] for row in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)
     ]
     assert actions.count("visit.received") == 1
     assert actions.count("photo.received") == 3
+    assert actions.count("photo.analysed") == 3
     assert actions.count("visit.completed") == 1
     assignment = (
         await Assignment.select(Assignment.state)

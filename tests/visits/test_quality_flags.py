@@ -200,22 +200,17 @@ async def test_a_recompressed_photo_of_another_household_is_a_near_duplicate(
     assert near["evidence"]["hamming_distance"] <= 6
 
     # The band index (up to 7 bits) and the full comparison (a wider threshold) agree.
-    from pathlib import Path
-    from tempfile import TemporaryDirectory
-
     from api.visits import queries
-    from api.visits.photos import _near_duplicates
+    from api.visits.analysis import _near_duplicates
     from api.visits.quality import QualityThresholds
-    from media.images import inspect_jpeg
+    from media.images import analyse_jpeg
 
-    with TemporaryDirectory() as folder:
-        path = Path(folder) / "copy.jpg"
-        path.write_bytes(copy.data)
-        facts = inspect_jpeg(path)
+    perceptual_hash = analyse_jpeg(copy.data).perceptual_hash
+    assert perceptual_hash is not None
     visit = await queries.visit_row(uuid.UUID(near["visit_id"]))
     for bits in (6, 7, 12):
         found = await _near_duplicates(
-            visit, copy.id, facts, QualityThresholds(near_duplicate_bits=bits)
+            visit, copy.id, perceptual_hash, QualityThresholds(near_duplicate_bits=bits)
         )
         assert [f.evidence["other_photo"] for f in found] == [str(original.id)], bits
 

@@ -21,6 +21,7 @@ export const FLAG_CODES = [
   "many_households_same_spot",
   "photo_reused",
   "photo_near_duplicate",
+  "photo_corrupt",
   "member_died",
   "member_new_nik",
   "member_nik_in_other_household",

@@ -37,8 +37,11 @@ export function severityChip(code: string, severity: string): HTMLElement {
     flagName(code));
 }
 
-export function stateBadge(state: string): HTMLElement {
-  return h("span", { class: `rv-state st-${state}` }, stateName(state));
+/** A visit whose photos are all stored but not all analysed yet is still "submitted":
+ *  it is shown as being analysed (it cannot be approved until it is). */
+export function stateBadge(state: string, analysing = false): HTMLElement {
+  const shown = state === "submitted" && analysing ? "analysing" : state;
+  return h("span", { class: `rv-state st-${shown}` }, stateName(shown));
 }
 
 export async function reviewQueueScreen(root: HTMLElement, ..._args: string[]): Promise<() => void> {
@@ -206,7 +209,7 @@ export async function reviewQueueScreen(root: HTMLElement, ..._args: string[]): 
       h("td", { class: "rv-time" }, fmtTime(it.received_at)),
       h("td", null, outcomeText(it.outcome)),
       h("td", { class: "rv-flags" }, it.flags.length ? it.flags.map((f) => severityChip(f.code, f.severity)) : h("span", { class: "rv-none" }, "—")),
-      h("td", null, stateBadge(it.state),
+      h("td", null, stateBadge(it.state, it.photos_stored >= it.photos_declared),
         h("div", { class: "rv-sub" }, w("photos", { n: it.photos_stored, m: it.photos_declared }))),
     );
     return tr;

@@ -192,7 +192,7 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
     ),
     h("div", { class: "rv-title" },
       h("h1", null, v.proposed_household ? w("proposal") : hh?.head_name ?? `#${v.household_id}`),
-      stateBadge(v.state)),
+      stateBadge(v.state, v.missing_photos.length === 0)),
     h("p", { class: "rv-place" },
       [hh?.address, hh ? `RT ${hh.rt}/RW ${hh.rw}` : null, v.village_name, v.region_code].filter(Boolean).join(" · ")),
     revisitBox,

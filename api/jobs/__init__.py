@@ -1,0 +1,1 @@
+"""Background jobs: the photo-analysis queue (procrastinate on PostgreSQL) and its runners."""

@@ -1,0 +1,219 @@
+"""Photo analysis: what happens to a stored photo after the phone was told "stored".
+
+One job per photo, run by a ``verval worker`` process (the queue, on PostgreSQL) or in the
+API process right after the photo's transaction (inline, the embedded default); both
+call :func:`analyse_photo`. It reads the evidence object, decodes it once at reduced
+scale (``media.images.analyse_jpeg``), stores the thumbnail (and, when the evidence
+carries metadata, a losslessly stripped display copy), runs the near-duplicate check,
+and records the result in one transaction. A visit is complete when every declared
+photo is stored and analysed.
+
+Idempotent: the transaction sets ``analysed_at`` only where it is still empty, and
+writes flags, hash bands and counters only when it did; a second run of the same job
+(a retry, a worker killed after the commit) changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+
+from api import db
+from api.audit.service import Actor, append_event
+from api.visits import queries
+from api.visits.quality import FlagDraft, QualityThresholds
+from api.visits.service import _complete, _insert_flags
+from api.visits.tables import Photo, Visit
+from media.images import AnalysedImage, ImageRejected, analyse_jpeg, hamming_distance
+from media.store import ObjectConflict, ObjectStore
+
+log = logging.getLogger("verval.analysis")
+
+
+@dataclass(frozen=True)
+class AnalysisOutcome:
+    photo_id: uuid.UUID
+    analysed_now: bool  # False: it had been analysed before (a repeated job)
+    flags: list[str]
+    visit_completed: bool
+
+
+def derivative_key(sha256: str, name: str) -> str:
+    return f"derivatives/{sha256[:2]}/{sha256}/{name}.jpg"
+
+
+def district_of(region_code: str) -> str:
+    return ".".join(region_code.split(".")[:3])
+
+
+async def _read_object(store: ObjectStore, key: str) -> bytes:
+    # One photo (<= the upload cap) in memory while it is analysed.
+    return b"".join([chunk async for chunk in store.open(key)])
+
+
+async def _put_copy(store: ObjectStore, key: str, data: bytes) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        await store.put(key, io.BytesIO(data), size=len(data), sha256=digest)
+    except ObjectConflict:
+        pass  # made by an earlier run with another Pillow build: that copy serves as well
+
+
+def _analyse(data: bytes) -> AnalysedImage:
+    try:
+        return analyse_jpeg(data)
+    except ImageRejected as rejected:  # the request's checks passed it: report, don't loop
+        return AnalysedImage(0, 0, {}, None, rejected.detail, None, None)
+
+
+async def analyse_photo(
+    photo_id: uuid.UUID, *, store: ObjectStore, limits: QualityThresholds
+) -> AnalysisOutcome:
+    photo = (
+        await Photo.select(
+            Photo.id, Photo.visit, Photo.storage_key, Photo.sha256, Photo.analysed_at
+        )
+        .where(Photo.id == photo_id)
+        .first()
+    )
+    if photo is None or photo["storage_key"] is None:
+        raise LookupError(f"photo {photo_id} is not stored")
+    if photo["analysed_at"] is not None:
+        return AnalysisOutcome(photo_id, False, [], False)
+    visit = await queries.visit_row(photo["visit"])
+    assert visit is not None
+
+    data = await _read_object(store, photo["storage_key"])
+    result = await anyio.to_thread.run_sync(_analyse, data)
+    del data
+    display_key = photo["storage_key"]
+    thumbnail_key = None
+    if result.display is not None:
+        display_key = derivative_key(photo["sha256"], "display")
+        await _put_copy(store, display_key, result.display)
+    if result.thumbnail is not None:
+        thumbnail_key = derivative_key(photo["sha256"], "thumb")
+        await _put_copy(store, thumbnail_key, result.thumbnail)
+
+    flags: list[FlagDraft] = []
+    if result.corrupt is not None:
+        flags.append(
+            FlagDraft("photo_corrupt", "critical", {"reason": result.corrupt}, str(photo_id))
+        )
+    elif result.perceptual_hash is not None:
+        flags += await _near_duplicates(visit, photo_id, result.perceptual_hash, limits)
+    return await _record(photo_id, visit, result, display_key, thumbnail_key, flags)
+
+
+async def _record(
+    photo_id: uuid.UUID,
+    visit: dict[str, Any],
+    result: AnalysedImage,
+    display_key: str | None,
+    thumbnail_key: str | None,
+    flags: list[FlagDraft],
+) -> AnalysisOutcome:
+    now = datetime.now(UTC)
+    completed = False
+    async with db.write_transaction():
+        updated = (
+            await Photo.update(
+                {
+                    Photo.analysed_at: now,
+                    Photo.width: result.width or None,
+                    Photo.height: result.height or None,
+                    Photo.exif: result.exif,
+                    Photo.perceptual_hash: result.perceptual_hash,
+                    Photo.display_key: display_key if result.corrupt is None else None,
+                    Photo.thumbnail_key: thumbnail_key,
+                }
+            )
+            .where((Photo.id == photo_id) & Photo.analysed_at.is_null())
+            .returning(Photo.id)
+        )
+        if not updated:
+            return AnalysisOutcome(photo_id, False, [], False)
+        # The counter update locks the visit row: concurrent analyses of one visit's
+        # photos complete it exactly once.
+        counts = (
+            await Visit.update(
+                {
+                    Visit.photos_analysed: Visit.photos_analysed + 1,
+                    Visit.flag_count: Visit.flag_count + len(flags),
+                }
+            )
+            .where(Visit.id == visit["id"])
+            .returning(Visit.photos_analysed, Visit.photos_declared)
+        )
+        await _insert_flags(visit["id"], flags, now)
+        if result.perceptual_hash is not None:
+            await queries.add_hash_bands(
+                photo_id, district_of(visit["region_code"]), result.perceptual_hash
+            )
+        await append_event(
+            Actor.system(),
+            "photo.analysed",
+            "photo",
+            str(photo_id),
+            region_code=visit["region_code"],
+            details={"visit_id": str(visit["id"]), "flags": sorted({f.code for f in flags})},
+        )
+        if counts and counts[0]["photos_analysed"] >= counts[0]["photos_declared"]:
+            await _complete(visit["id"], visit["enumerator_id"], visit["region_code"], now)
+            completed = True
+    return AnalysisOutcome(photo_id, True, sorted({f.code for f in flags}), completed)
+
+
+async def _near_duplicates(
+    visit: dict[str, Any], photo_id: uuid.UUID, perceptual_hash: str, limits: QualityThresholds
+) -> list[FlagDraft]:
+    district = district_of(visit["region_code"])
+    # Within 7 bits two hashes share a band, so the band index finds every candidate; a
+    # wider threshold (a deployment's choice) falls back to comparing with all of them.
+    if limits.near_duplicate_bits < queries.HASH_BANDS:
+        candidates = await queries.near_duplicate_candidates(
+            district,
+            perceptual_hash,
+            limits.near_duplicate_bits,
+            visit["household_id"],
+            visit["id"],
+        )
+    else:
+        candidates = await queries.stored_hashes_of_other_households(
+            visit["household_id"], visit["id"], district
+        )
+    flags = []
+    for other in candidates:
+        distance = hamming_distance(perceptual_hash, other["perceptual_hash"])
+        if distance <= limits.near_duplicate_bits:
+            flags.append(
+                FlagDraft(
+                    "photo_near_duplicate",
+                    "warning",
+                    {
+                        "hamming_distance": distance,
+                        "other_visit": str(other["visit_id"]),
+                        "other_household_id": other["household_id"],
+                        "other_photo": str(other["id"]),
+                    },
+                    photo_id=str(photo_id),
+                )
+            )
+    return flags[:5]
+
+
+async def pending_photo_ids(limit: int = 1000) -> list[uuid.UUID]:
+    """Stored photos whose analysis has not finished (the inline runner's restart sweep)."""
+    rows = (
+        await Photo.select(Photo.id)
+        .where(Photo.stored_at.is_not_null() & Photo.analysed_at.is_null())
+        .limit(limit)
+    )
+    return [row["id"] for row in rows]
