@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
@@ -83,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
 
     route_handlers: list[ControllerRouterHandler] = [HealthController, *api_controllers()]
-    pwa_dist = Path(settings.pwa_dist)
+    pwa_dist = settings.effective_pwa_dist
     if (pwa_dist / "index.html").is_file():
         # Registered last: API routes win over the catch-all PWA shell.
         route_handlers.append(

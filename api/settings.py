@@ -18,6 +18,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MB = 1024 * 1024
+# The folder holding the ``api`` package (the checkout, or the image's /srv/verval).
+INSTALLATION_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -74,8 +76,8 @@ class Settings(BaseSettings):
     map_attribution: str = "© OpenStreetMap contributors"
     map_max_zoom: int = Field(default=19, ge=1, le=22)
 
-    # Built PWA to serve at "/".
-    pwa_dist: Path = Path("pwa/dist")
+    # Built PWA to serve at "/"; unset: the installation's own pwa/dist (see effective_pwa_dist).
+    pwa_dist: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -116,6 +118,12 @@ class Settings(BaseSettings):
     def spool_dir(self) -> Path:
         """Where photo uploads are spooled while they are checked (made at start-up)."""
         return self.var_dir / "tmp"
+
+    @property
+    def effective_pwa_dist(self) -> Path:
+        """The configured build, or the one next to the installed packages: never the current
+        directory's, so ``verval serve`` serves the app wherever it is started."""
+        return self.pwa_dist or INSTALLATION_ROOT / "pwa" / "dist"
 
     @property
     def uses_s3(self) -> bool:
