@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
@@ -19,6 +20,7 @@ from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
 from api.registry.controller import REGISTRY_CONTROLLERS
 from api.reports.controller import REPORT_CONTROLLERS
+from api.request_guard import RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
@@ -76,6 +78,13 @@ class PwaCacheHeaders:
         await self.app(scope, receive, with_policy)
 
 
+def _request_id_outermost(app_config: AppConfig) -> AppConfig:
+    """The request id is given before any other middleware runs (the JWT middleware's 401
+    included), so every problem+json carries it."""
+    app_config.middleware.insert(0, RequestIdMiddleware)
+    return app_config
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -99,10 +108,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     jwt_auth = build_jwt_auth(settings)
     return Litestar(
         route_handlers=route_handlers,
-        on_app_init=[jwt_auth.on_app_init],
+        on_app_init=[jwt_auth.on_app_init, _request_id_outermost],
         lifespan=[lifespan_for(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware],
+        middleware=[RejectNulInUrl],
+        request_class=VervalRequest,
         # Only JSON arrives without a per-route limit; photo uploads raise theirs.
         request_max_body_size=settings.max_json_bytes,
         compression_config=CompressionConfig(

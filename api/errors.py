@@ -104,6 +104,9 @@ def problem(
         request_id = request.scope.get("state", {}).get("request_id")
         if request_id:
             body["request_id"] = request_id
+            # Errors raised in middleware (the JWT check's 401) are answered outside the
+            # request-id middleware's send, so the problem carries its own header.
+            headers = {**(headers or {}), "x-request-id": request_id}
     if extra:
         body.update(extra)
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -179,9 +182,39 @@ def _object_store_unavailable(
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if _is_database_failure(exc):
         return _database_unavailable(request, exc)
+    refused = _refused_by_driver(exc)
+    if refused is not None:
+        status, code, detail = refused
+        log.warning("value refused by the database driver: %s", type(exc).__name__)
+        return problem(request, status, code, detail)
     # The traceback goes to the log (which never carries request bodies), not to the client.
     log.exception("unhandled error", exc_info=exc)
     return problem(request, 500, "internal_error", "Something went wrong on the server.")
+
+
+def _refused_by_driver(exc: BaseException) -> tuple[int, str, str] | None:
+    """A value the database cannot hold, recognised by the driver's exception class.
+
+    The request's own checks (api/bounds.py, api/request_guard.py) refuse these first; this
+    is the net under them, so a value that slips through is still the client's 4xx.
+    """
+    from asyncpg.exceptions import (
+        CharacterNotInRepertoireError,
+        NumericValueOutOfRangeError,
+        UntranslatableCharacterError,
+    )
+    from asyncpg.exceptions import _base as asyncpg_base
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, CharacterNotInRepertoireError | UntranslatableCharacterError):
+            return 422, "nul_character", "A text holds a character that cannot be stored."
+        if isinstance(seen, OverflowError | NumericValueOutOfRangeError) or (
+            isinstance(seen, asyncpg_base.DataError)  # an argument the driver cannot encode
+        ):
+            return 400, "value_out_of_range", "A number in the request is out of range."
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _is_database_failure(exc: BaseException) -> bool:

@@ -145,7 +145,7 @@ def difference_hash(image: Image.Image, size: int = 8) -> str:
     library (imagehash) would add numpy and scipy to the server for these ten lines.
     """
     grey = image.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-    pixels = list(grey.getdata())
+    pixels = list(grey.tobytes())  # mode "L": one byte per pixel (getdata goes in Pillow 14)
     bits = 0
     for row in range(size):
         for col in range(size):

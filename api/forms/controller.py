@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
+from api.bounds import IdPath
 from api.forms import service
 from api.forms.schemas import FormSummary
 from auth.guards import ANY_ROLE, requires_role
@@ -24,7 +25,7 @@ class FormsController(Controller):
 
     @get("/{form_id:str}/versions/{version:int}", summary="One published form definition")
     async def get_version(
-        self, request: Request, form_id: FromPath[str], version: FromPath[int]
+        self, request: Request, form_id: FromPath[str], version: IdPath
     ) -> Response[bytes]:
         definition, digest = await service.published_definition(form_id, version)
         etag = f'"sha256-{digest}"'

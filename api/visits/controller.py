@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.params import Body, FromPath
 
 from api.resources import resources_from_state
 from api.review import service as review_service
@@ -36,7 +36,7 @@ class VisitIntakeController(Controller):
         request: Request[Principal, Any, Any],
         state: State,
         visit_id: FromPath[uuid.UUID],
-        data: VisitSubmission,
+        data: Annotated[VisitSubmission, Body()],
     ) -> Response[VisitReceipt]:
         settings = resources_from_state(state).settings
         receipt, created = await service.submit(
