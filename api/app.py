@@ -6,6 +6,7 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -20,7 +21,7 @@ from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
 from api.registry.controller import REGISTRY_CONTROLLERS
 from api.reports.controller import REPORT_CONTROLLERS
-from api.request_guard import RejectNulInUrl, VervalRequest
+from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
@@ -111,7 +112,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init, _request_id_outermost],
         lifespan=[lifespan_for(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RejectNulInUrl],
+        middleware=[
+            DefineMiddleware(ForwardedClient, trusted=settings.trusted_proxy_networks),
+            RejectNulInUrl,
+        ],
         request_class=VervalRequest,
         # Only JSON arrives without a per-route limit; photo uploads raise theirs.
         request_max_body_size=settings.max_json_bytes,

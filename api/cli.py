@@ -115,6 +115,8 @@ def serve(host: str | None, port: int | None, workers: int | None, reload: bool)
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # The same proxies the app trusts (api/request_guard.ForwardedClient).
+        forwarded_allow_ips=[str(network) for network in settings.trusted_proxy_networks],
         timeout_graceful_shutdown=10,
     )
 

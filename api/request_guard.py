@@ -4,6 +4,8 @@
   :data:`MAX_JSON_DEPTH` levels deep (checked on the raw bytes, before a decoder recurses into
   them: 400 ``json_too_deep``), and hold no NUL character (422 ``nul_character``).
 - URLs and query strings hold no NUL character either (422 ``nul_character``).
+- The client's address is the peer's, or, when the peer is a trusted proxy
+  (``VERVAL_TRUSTED_PROXIES``), the nearest untrusted address in X-Forwarded-For.
 
 PostgreSQL cannot store NUL in text while SQLite can: refusing it at the door makes both
 databases behave alike, and a phone shows the 4xx in words instead of retrying a 5xx forever.
@@ -11,7 +13,9 @@ databases behave alike, and a phone shows the 4xx in words instead of retrying a
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Request
@@ -112,4 +116,44 @@ class RejectNulInUrl:
                 raise _nul_refused("path")
             if _NUL_IN_URL.search(scope.get("query_string", b"")):
                 raise _nul_refused("query")
+        await self.app(scope, receive, send)
+
+
+class ForwardedClient:
+    """Sets the ASGI client to the address a trusted proxy says it forwarded for.
+
+    X-Forwarded-For is read right to left, skipping trusted proxies; the first address that
+    is not one is the client. From an untrusted peer the header is ignored, so nobody can
+    escape the per-address sign-in throttle by inventing addresses.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network] = (),
+    ) -> None:
+        self.app = app
+        self.trusted = tuple(trusted)
+
+    def _is_trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and client and self._is_trusted(client[0]):
+            forwarded = [
+                value.decode("latin-1")
+                for name, value in scope.get("headers", [])
+                if name.lower() == b"x-forwarded-for"
+            ]
+            hops = [hop.strip() for hop in ",".join(forwarded).split(",") if hop.strip()]
+            host = client[0]
+            while hops and self._is_trusted(host):
+                host = hops.pop()
+            if host != client[0]:
+                scope["client"] = (host, 0)
         await self.app(scope, receive, send)

@@ -7,6 +7,7 @@ tokens survive restarts and are shared by every worker on the machine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -20,6 +21,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MB = 1024 * 1024
 # The folder holding the ``api`` package (the checkout, or the image's /srv/verval).
 INSTALLATION_ROOT = Path(__file__).resolve().parent.parent
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 class Settings(BaseSettings):
@@ -53,6 +61,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     public_url: str | None = None
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated):
+    # sign-in throttling counts failures per client address, which behind a proxy is only
+    # known from that header. Anyone else's X-Forwarded-For is ignored.
+    trusted_proxies: str = "127.0.0.1,::1"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
@@ -85,6 +97,22 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return tuple(
+            ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_proxies)
+        )
 
     @field_validator("s3_endpoint")
     @classmethod
