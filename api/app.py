@@ -8,7 +8,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
@@ -19,6 +18,7 @@ from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
+from api.openapi import document_errors, documentation_pages
 from api.registry.controller import REGISTRY_CONTROLLERS
 from api.reports.controller import REPORT_CONTROLLERS
 from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
 
     jwt_auth = build_jwt_auth(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         on_app_init=[jwt_auth.on_app_init, _request_id_outermost],
         lifespan=[lifespan_for(settings)],
@@ -127,8 +127,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=f"{API_VERSION}.0",
             description="Field verification of the social-welfare register (DTKS/DTSEN).",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=documentation_pages(),
         ),
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
         debug=False,
     )
+    document_errors(app)
+    return app
