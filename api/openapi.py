@@ -57,9 +57,12 @@ PUBLIC_OPERATIONS = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth
 THROTTLED_OPERATIONS = (*PUBLIC_OPERATIONS, "/api/v1/users/{user_id}/enrolment-codes")
 
 
-class ProblemError(msgspec.Struct):
+class ProblemError(msgspec.Struct, kw_only=True):
+    """One problem of the request: where (``path``), and a ``message`` or a ``code``."""
+
     path: str
-    message: str
+    message: str | None = None
+    code: str | None = None
 
 
 class Problem(msgspec.Struct, kw_only=True):
@@ -111,9 +114,11 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
     methods = handler.http_methods
     statuses = {400, 422, 500, 503}  # bad input, broken rules, and the server's own failures
     if not handler.opt.get("exclude_from_auth"):
-        statuses |= {401, 403}
+        statuses.add(401)
     if path.startswith("/api/"):
-        statuses.add(404)  # an object outside the caller's regions answers as if absent
+        # A role or a signed link that does not allow it; an object outside the caller's
+        # regions answers as if absent.
+        statuses |= {403, 404}
     if methods & {"POST", "PUT", "PATCH", "DELETE"}:
         statuses |= {409, 413, 415}
     if path in PUBLIC_OPERATIONS:

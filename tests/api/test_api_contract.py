@@ -65,9 +65,7 @@ async def test_the_documentation_pages_are_served_by_the_deployment(
     (dist / "index.html").write_text("<!doctype html><title>Verval</title>")
     node = shutil.which("node")
     assert node, "the PWA build needs Node (see README prerequisites)"
-    subprocess.run(
-        [node, "scripts/copy-api-docs.mjs", str(dist)], cwd=ROOT / "pwa", check=True
-    )
+    subprocess.run([node, "scripts/copy-api-docs.mjs", str(dist)], cwd=ROOT / "pwa", check=True)
     async with serve_in_process(create_app(make_settings(pwa_dist=dist))) as client:
         for page in ("/schema", "/schema/swagger"):
             html = (await client.get(page)).text
