@@ -8,6 +8,7 @@ a stack trace or the text of an unexpected exception.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -217,6 +218,24 @@ def _refused_by_driver(exc: BaseException) -> tuple[int, str, str] | None:
     return None
 
 
+def is_unique_violation(error: BaseException) -> bool:
+    """A unique or primary-key constraint refused a row, on either database, recognised by
+    the driver's exception class and error code (never by its message text)."""
+    from asyncpg.exceptions import UniqueViolationError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, UniqueViolationError):
+            return True
+        if isinstance(seen, sqlite3.IntegrityError) and getattr(seen, "sqlite_errorcode", None) in (
+            sqlite3.SQLITE_CONSTRAINT_UNIQUE,
+            sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _is_database_failure(exc: BaseException) -> bool:
     """Connection-level failures of either driver, however deep in the cause chain."""
     seen: BaseException | None = exc
@@ -251,5 +270,6 @@ __all__ = [
     "NotFound",
     "ServiceUnavailable",
     "Unprocessable",
+    "is_unique_violation",
     "problem",
 ]

@@ -17,7 +17,14 @@ from typing import Any
 
 from api import db
 from api.audit.service import Actor, append_event
-from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from api.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unprocessable,
+    is_unique_violation,
+)
 from api.forms.service import compiled_form
 from api.registry import changes
 from api.registry.tables import Assignment, Region
@@ -374,8 +381,7 @@ async def _repeat(principal: Principal, existing: dict[str, Any], digest: str) -
 
 
 def _is_unique_violation(error: BaseException) -> bool:
-    text = f"{type(error).__name__} {error}"
-    return "UniqueViolation" in text or "UNIQUE constraint failed" in text
+    return is_unique_violation(error)  # by the driver's exception class (api/errors.py)
 
 
 def _facts(visit_id: uuid.UUID, submission: VisitSubmission, target: _Target) -> VisitFacts:

@@ -180,3 +180,21 @@ async def test_401_without_a_token_carries_the_request_id(client, database):
     response = await client.get("/api/v1/me")
     body = assert_problem(response, 401, "not_authenticated")
     assert body["request_id"] == response.headers["x-request-id"]
+
+
+async def test_unique_violations_are_recognised_by_exception_class(database):
+    from api.errors import is_unique_violation
+    from auth.tables import User
+
+    await make_user("tunggal", Role.ADMIN)
+    row = await User.select().where(User.username == "tunggal").first()
+    try:
+        await User.insert(User(**{**row, "id": row["id"] + 1000}))
+    except Exception as error:
+        assert is_unique_violation(error), type(error)
+    else:
+        raise AssertionError("a second user with the same username was stored")
+    try:
+        await User.select(User.id).where(User.id == BEYOND_INT8)
+    except Exception as error:
+        assert not is_unique_violation(error)
