@@ -103,6 +103,21 @@ def _problem(status: int) -> ResponseSpec:
     )
 
 
+def streamed_media_type(path: str) -> str | None:
+    """What a streamed (non-JSON) answer is, which Litestar cannot see in ``-> Stream``."""
+    if path.endswith(".csv"):
+        return "text/csv"
+    if path.endswith(".xlsx"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if path.endswith(".geojson"):
+        return "application/geo+json"
+    if path.startswith("/api/v1/audit/bundles") and not path.endswith("/link"):
+        return "application/zip"
+    if path.startswith("/api/v1/media/local/"):
+        return "image/jpeg"  # evidence and its derivatives are JPEG
+    return None
+
+
 def _created(model: type[Any]) -> ResponseSpec:
     return ResponseSpec(
         data_container=model, description="Stored for the first time", generate_examples=False
@@ -145,6 +160,14 @@ def document_errors(app: Litestar) -> None:
             if "PUT" in handler.http_methods and route.path_format.endswith("/photos/{photo_id}"):
                 declared.setdefault(201, _created(PhotoReceipt))
                 handler.operation_class = PhotoUploadOperation
+            streamed = streamed_media_type(route.path_format)
+            if streamed is not None and "GET" in handler.http_methods:
+                declared[200] = ResponseSpec(
+                    data_container=bytes,
+                    media_type=streamed,
+                    description="The file, streamed",
+                    generate_examples=False,
+                )
             if route.path_format == "/api/v1/forms/{form_id}/versions/{version}":
                 declared.setdefault(304, ResponseSpec(None, description="Not Modified (ETag)"))
             handler.responses = declared

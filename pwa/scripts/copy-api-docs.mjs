@@ -3,18 +3,18 @@
 // network without internet: the server links them from /api-docs/, never from a CDN.
 // Usage: node scripts/copy-api-docs.mjs [dist-dir]   (default: dist)
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
+const modules = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules");
 const target = join(resolve(process.argv[2] ?? "dist"), "api-docs");
 mkdirSync(target, { recursive: true });
 
-const swagger = dirname(require.resolve("swagger-ui-dist/package.json"));
+const swagger = join(modules, "swagger-ui-dist");
 for (const file of ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]) {
   copyFileSync(join(swagger, file), join(target, file));
 }
-const scalar = dirname(require.resolve("@scalar/api-reference/package.json"));
+const scalar = join(modules, "@scalar", "api-reference");
 copyFileSync(join(scalar, "dist", "browser", "standalone.js"), join(target, "scalar.js"));
 // Scalar's script carries its own styles; the page still links a stylesheet.
 writeFileSync(join(target, "scalar.css"), "/* Scalar's styles are in scalar.js */\n");
