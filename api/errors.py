@@ -145,11 +145,12 @@ def _http_exception(
         )
     code = next((c for t, c in _HTTP_CODES.items() if isinstance(exc, t)), None)
     if code is None:
+        # Only codes of the catalogue (api/problem_codes.py) leave the API.
         code = {
-            400: "invalid_request",
             413: "payload_too_large",
             415: "unsupported_media_type",
-        }.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_"))
+            503: "service_unavailable",
+        }.get(status, "invalid_request" if status < 500 else "internal_error")
     detail = exc.detail if status < 500 else HTTPStatus(status).phrase
     return problem(request, status, code, detail, headers=exc.headers)
 

@@ -28,6 +28,7 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 
 from api.errors import PROBLEM_JSON
+from api.problem_codes import ProblemCode
 from api.visits.schemas import PhotoReceipt, VisitReceipt
 
 # Copied into the PWA build by pwa/scripts/copy-api-docs.mjs from their npm packages.
@@ -71,7 +72,7 @@ class Problem(msgspec.Struct, kw_only=True):
     type: str
     title: str
     status: int
-    code: str
+    code: ProblemCode  # the catalogue: api/problem_codes.py
     detail: str
     instance: str | None = None
     request_id: str | None = None
