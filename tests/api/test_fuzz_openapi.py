@@ -45,7 +45,7 @@ SESSION_ENDING = [
     ("DELETE", "/api/v1/users/{user_id}/sessions/{session_id}"),
     ("PATCH", "/api/v1/users/{user_id}"),
 ]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 20
 
 
 def _free_port() -> int:
