@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
@@ -20,8 +19,10 @@ from api.files.controller import LocalMediaController
 from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
+from api.openapi import document_errors, documentation_pages
 from api.registry.controller import REGISTRY_CONTROLLERS
 from api.reports.controller import REPORT_CONTROLLERS
+from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
@@ -80,13 +81,20 @@ class PwaCacheHeaders:
         await self.app(scope, receive, with_policy)
 
 
+def _request_id_outermost(app_config: AppConfig) -> AppConfig:
+    """The request id is given before any other middleware runs (the JWT middleware's 401
+    included), so every problem+json carries it."""
+    app_config.middleware.insert(0, RequestIdMiddleware)
+    return app_config
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     session_cache.configure(settings.session_cache_seconds)
 
     route_handlers: list[ControllerRouterHandler] = [HealthController, *api_controllers()]
-    pwa_dist = Path(settings.pwa_dist)
+    pwa_dist = settings.effective_pwa_dist
     if (pwa_dist / "index.html").is_file():
         # Registered last: API routes win over the catch-all PWA shell.
         route_handlers.append(
@@ -102,13 +110,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
 
     jwt_auth = build_jwt_auth(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
-        on_app_init=[jwt_auth.on_app_init, outermost_request_connection],
+        on_app_init=[jwt_auth.on_app_init, outermost_request_connection, _request_id_outermost],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan_for(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware],
+        middleware=[
+            DefineMiddleware(ForwardedClient, trusted=settings.trusted_proxy_networks),
+            RejectNulInUrl,
+        ],
+        request_class=VervalRequest,
         # Only JSON arrives without a per-route limit; photo uploads raise theirs.
         request_max_body_size=settings.max_json_bytes,
         compression_config=CompressionConfig(
@@ -119,8 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=f"{API_VERSION}.0",
             description="Field verification of the social-welfare register (DTKS/DTSEN).",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=documentation_pages(),
         ),
         logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
         debug=False,
     )
+    document_errors(app)
+    return app

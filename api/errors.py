@@ -8,6 +8,7 @@ a stack trace or the text of an unexpected exception.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -104,6 +105,9 @@ def problem(
         request_id = request.scope.get("state", {}).get("request_id")
         if request_id:
             body["request_id"] = request_id
+            # Errors raised in middleware (the JWT check's 401) are answered outside the
+            # request-id middleware's send, so the problem carries its own header.
+            headers = {**(headers or {}), "x-request-id": request_id}
     if extra:
         body.update(extra)
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -141,11 +145,12 @@ def _http_exception(
         )
     code = next((c for t, c in _HTTP_CODES.items() if isinstance(exc, t)), None)
     if code is None:
+        # Only codes of the catalogue (api/problem_codes.py) leave the API.
         code = {
-            400: "invalid_request",
             413: "payload_too_large",
             415: "unsupported_media_type",
-        }.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_"))
+            503: "service_unavailable",
+        }.get(status, "invalid_request" if status < 500 else "internal_error")
     detail = exc.detail if status < 500 else HTTPStatus(status).phrase
     return problem(request, status, code, detail, headers=exc.headers)
 
@@ -179,9 +184,57 @@ def _object_store_unavailable(
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     if _is_database_failure(exc):
         return _database_unavailable(request, exc)
+    refused = _refused_by_driver(exc)
+    if refused is not None:
+        status, code, detail = refused
+        log.warning("value refused by the database driver: %s", type(exc).__name__)
+        return problem(request, status, code, detail)
     # The traceback goes to the log (which never carries request bodies), not to the client.
     log.exception("unhandled error", exc_info=exc)
     return problem(request, 500, "internal_error", "Something went wrong on the server.")
+
+
+def _refused_by_driver(exc: BaseException) -> tuple[int, str, str] | None:
+    """A value the database cannot hold, recognised by the driver's exception class.
+
+    The request's own checks (api/bounds.py, api/request_guard.py) refuse these first; this
+    is the net under them, so a value that slips through is still the client's 4xx.
+    """
+    from asyncpg.exceptions import (
+        CharacterNotInRepertoireError,
+        NumericValueOutOfRangeError,
+        UntranslatableCharacterError,
+    )
+    from asyncpg.exceptions import _base as asyncpg_base
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, CharacterNotInRepertoireError | UntranslatableCharacterError):
+            return 422, "nul_character", "A text holds a character that cannot be stored."
+        if isinstance(seen, OverflowError | NumericValueOutOfRangeError) or (
+            isinstance(seen, asyncpg_base.DataError)  # an argument the driver cannot encode
+        ):
+            return 400, "value_out_of_range", "A number in the request is out of range."
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """A unique or primary-key constraint refused a row, on either database, recognised by
+    the driver's exception class and error code (never by its message text)."""
+    from asyncpg.exceptions import UniqueViolationError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, UniqueViolationError):
+            return True
+        if isinstance(seen, sqlite3.IntegrityError) and getattr(seen, "sqlite_errorcode", None) in (
+            sqlite3.SQLITE_CONSTRAINT_UNIQUE,
+            sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _is_database_failure(exc: BaseException) -> bool:
@@ -218,5 +271,6 @@ __all__ = [
     "NotFound",
     "ServiceUnavailable",
     "Unprocessable",
+    "is_unique_violation",
     "problem",
 ]

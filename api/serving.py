@@ -34,11 +34,15 @@ class ServeOptions:
 
 
 def _uvicorn_options() -> dict[str, Any]:
+    from api.settings import load_settings
+
     return {
         "factory": True,
         "log_config": None,
         "access_log": False,
         "proxy_headers": True,
+        # The same proxies the app trusts (api/request_guard.ForwardedClient).
+        "forwarded_allow_ips": [str(n) for n in load_settings().trusted_proxy_networks],
         "timeout_graceful_shutdown": 10,
     }
 

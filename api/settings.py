@@ -7,6 +7,7 @@ tokens survive restarts and are shared by every worker on the machine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -18,6 +19,15 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MB = 1024 * 1024
+# The folder holding the ``api`` package (the checkout, or the image's /srv/verval).
+INSTALLATION_ROOT = Path(__file__).resolve().parent.parent
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 class Settings(BaseSettings):
@@ -53,6 +63,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     public_url: str | None = None
+    # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated):
+    # sign-in throttling counts failures per client address, which behind a proxy is only
+    # known from that header. Anyone else's X-Forwarded-For is ignored.
+    trusted_proxies: str = "127.0.0.1,::1"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 
@@ -81,8 +95,8 @@ class Settings(BaseSettings):
     # processes). Unset: inline on SQLite, queue on PostgreSQL.
     analysis_runner: Literal["inline", "queue"] | None = None
 
-    # Built PWA to serve at "/".
-    pwa_dist: Path = Path("pwa/dist")
+    # Built PWA to serve at "/"; unset: the installation's own pwa/dist (see effective_pwa_dist).
+    pwa_dist: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -90,6 +104,22 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return tuple(
+            ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_proxies)
+        )
 
     @field_validator("s3_endpoint")
     @classmethod
@@ -138,6 +168,12 @@ class Settings(BaseSettings):
     def spool_dir(self) -> Path:
         """Where photo uploads are spooled while they are checked (made at start-up)."""
         return self.var_dir / "tmp"
+
+    @property
+    def effective_pwa_dist(self) -> Path:
+        """The configured build, or the one next to the installed packages: never the current
+        directory's, so ``verval serve`` serves the app wherever it is started."""
+        return self.pwa_dist or INSTALLATION_ROOT / "pwa" / "dist"
 
     @property
     def uses_s3(self) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import segno
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from api.audit.service import Actor
+from api.bounds import IdPath
 from api.resources import resources_from_state
 from auth import service
 from auth.guards import ANY_ROLE, STAFF, requires_role, token_policy
@@ -48,7 +49,7 @@ class AuthController(Controller):
         "/login", status_code=HTTP_200_OK, exclude_from_auth=True, summary="Sign in with a password"
     )
     async def login(
-        self, request: Request[Any, Any, Any], state: State, data: LoginRequest
+        self, request: Request[Any, Any, Any], state: State, data: Annotated[LoginRequest, Body()]
     ) -> TokenPair:
         return await service.login(
             _policy(state), data.username, data.password, data.device_label, _client(request)
@@ -61,7 +62,7 @@ class AuthController(Controller):
         summary="Rotate the refresh token",
     )
     async def refresh(
-        self, request: Request[Any, Any, Any], state: State, data: RefreshRequest
+        self, request: Request[Any, Any, Any], state: State, data: Annotated[RefreshRequest, Body()]
     ) -> TokenPair:
         return await service.refresh(_policy(state), data.refresh_token, _client(request))
 
@@ -72,7 +73,7 @@ class AuthController(Controller):
         summary="Sign a phone in with an enrolment code",
     )
     async def enrol(
-        self, request: Request[Any, Any, Any], state: State, data: EnrolRequest
+        self, request: Request[Any, Any, Any], state: State, data: Annotated[EnrolRequest, Body()]
     ) -> TokenPair:
         return await service.enrol(_policy(state), data.code, data.device_label, _client(request))
 
@@ -122,7 +123,7 @@ class MeController(Controller):
         summary="Change my password (ends my other sessions)",
     )
     async def change_password(
-        self, request: Request[Principal, Any, Any], data: PasswordChange
+        self, request: Request[Principal, Any, Any], data: Annotated[PasswordChange, Body()]
     ) -> None:
         await service.change_password(request.user, data.current_password, data.new_password)
 
@@ -155,13 +156,13 @@ class UsersController(Controller):
         return await service.list_users(request.user, role, active)
 
     @post("", guards=[requires_role(Role.ADMIN)], summary="Create a user")
-    async def create_user(self, request: Request[Principal, Any, Any], data: UserCreate) -> UserOut:
+    async def create_user(
+        self, request: Request[Principal, Any, Any], data: Annotated[UserCreate, Body()]
+    ) -> UserOut:
         return await service.create_user(Actor.user(request.user.user_id), data)
 
     @get("/{user_id:int}", summary="One user")
-    async def get_user(
-        self, request: Request[Principal, Any, Any], user_id: FromPath[int]
-    ) -> UserOut:
+    async def get_user(self, request: Request[Principal, Any, Any], user_id: IdPath) -> UserOut:
         return await service.visible_user(request.user, user_id)
 
     @patch(
@@ -170,13 +171,19 @@ class UsersController(Controller):
         summary="Change a user (deactivate, role, scopes)",
     )
     async def update_user(
-        self, request: Request[Principal, Any, Any], user_id: FromPath[int], data: UserUpdate
+        self,
+        request: Request[Principal, Any, Any],
+        user_id: IdPath,
+        data: Annotated[UserUpdate, Body()],
     ) -> UserOut:
         return await service.update_user(Actor.user(request.user.user_id), user_id, data)
 
     @post("/{user_id:int}/enrolment-codes", summary="A one-time code (and QR) to enrol a phone")
     async def enrolment_code(
-        self, request: Request[Principal, Any, Any], user_id: FromPath[int], data: EnrolmentCreate
+        self,
+        request: Request[Principal, Any, Any],
+        user_id: IdPath,
+        data: Annotated[EnrolmentCreate, Body()],
     ) -> EnrolmentOut:
         code, expires = await service.create_enrolment_code(
             request.user, user_id, data.valid_minutes
@@ -187,7 +194,7 @@ class UsersController(Controller):
 
     @get("/{user_id:int}/sessions", summary="A user's signed-in devices")
     async def user_sessions(
-        self, request: Request[Principal, Any, Any], user_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], user_id: IdPath
     ) -> list[SessionOut]:
         await service.visible_user(request.user, user_id)
         return [_session_out(r) for r in await service.list_sessions(user_id)]
@@ -196,7 +203,7 @@ class UsersController(Controller):
     async def revoke_user_session(
         self,
         request: Request[Principal, Any, Any],
-        user_id: FromPath[int],
+        user_id: IdPath,
         session_id: FromPath[uuid.UUID],
     ) -> None:
         await service.visible_user(request.user, user_id)

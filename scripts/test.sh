@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the PWA's (Vitest) and the server's (pytest on SQLite and PostgreSQL,
 # the local store and a real SeaweedFS). Installs what is missing and starts PostgreSQL
-# when it is installed but down. Extra arguments go to pytest.
+# when it is installed but down. Arguments, if any, go to pytest alone (no Vitest):
+#   make test ARGS="tests/api -x"   or   bash scripts/test.sh tests/api -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
@@ -16,11 +17,11 @@ fi
 # The browser tests drive Debian's Chromium (never Playwright's own downloads).
 command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
-if [ -f pwa/package.json ]; then
-    (cd pwa && npm test --silent)
-fi
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/pytest "$@"
+fi
+if [ -f pwa/package.json ]; then
+    (cd pwa && npm test --silent)
 fi
 # Browser tests run in their own process: Playwright's sync driver keeps an event loop
 # in the main thread, which the asyncio tests of the main suite cannot share.

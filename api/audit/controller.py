@@ -29,6 +29,7 @@ from api.audit import service as audit_service
 from api.audit.bundle import BundleScope, build_bundle
 from api.audit.service import Actor
 from api.audit.verify import verify
+from api.bounds import IdQuery, RequiredIdQuery
 from api.errors import Forbidden, NotFound, Unprocessable
 from api.resources import resources_from_state
 from auth import service as auth_service
@@ -113,7 +114,7 @@ class AuditController(Controller):
         request: Request[Principal, Any, Any],
         state: State,
         region: FromQuery[str | None] = None,
-        household: FromQuery[int | None] = None,
+        household: IdQuery = None,
     ) -> dict[str, Any]:
         scope = await _scope(request.user, region, household)
         report = await verify(
@@ -137,7 +138,7 @@ class AuditController(Controller):
         request: Request[Principal, Any, Any],
         state: State,
         region: FromQuery[str | None] = None,
-        household: FromQuery[int | None] = None,
+        household: IdQuery = None,
     ) -> Stream:
         scope = await _scope(request.user, region, household)
         return await _bundle_stream(request.user, state, scope)
@@ -153,7 +154,7 @@ class AuditController(Controller):
         request: Request[Principal, Any, Any],
         state: State,
         region: FromQuery[str | None] = None,
-        household: FromQuery[int | None] = None,
+        household: IdQuery = None,
     ) -> BundleLink:
         scope = await _scope(request.user, region, household)
         return signed_bundle_link(_link_key(state), request.user, scope)
@@ -166,12 +167,12 @@ class AuditController(Controller):
     async def bundle_download(
         self,
         state: State,
-        user: FromQuery[int],
+        user: RequiredIdQuery,
         sid: FromQuery[str],
         expires: FromQuery[int],
         signature: FromQuery[str],
         region: FromQuery[str | None] = None,
-        household: FromQuery[int | None] = None,
+        household: IdQuery = None,
     ) -> Stream:
         expected = _link_signature(_link_key(state), user, sid, region, household, expires)
         given = signature.lower().encode("ascii", "replace")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from api.bounds import CursorAfter, IdPath, IdQuery
 from api.errors import NotFound
 from api.registry import assignments, households, regions, rounds, sync
 from api.registry.codes import is_region_code
@@ -100,9 +101,9 @@ class HouseholdsController(Controller):
         rt: RtRwParam = None,
         rw: RtRwParam = None,
         status: FromQuery[HouseholdStatus | None] = None,
-        round_id: FromQuery[int | None] = None,
+        round_id: IdQuery = None,
         assigned: FromQuery[bool | None] = None,
-        after: FromQuery[int | None] = None,
+        after: CursorAfter = None,
         limit: Limit = 50,
     ) -> HouseholdPage:
         filters = HouseholdFilters(
@@ -121,13 +122,13 @@ class HouseholdsController(Controller):
     # URLs end up in proxy and server logs, browser history and Referer headers.
     @post("/search", status_code=HTTP_200_OK, summary="Search by name, NIK or No. KK (body)")
     async def search_households(
-        self, request: Request[Principal, Any, Any], data: HouseholdSearch
+        self, request: Request[Principal, Any, Any], data: Annotated[HouseholdSearch, Body()]
     ) -> HouseholdPage:
         return await households.search_households(request.user, data)
 
     @get("/{household_id:int}", summary="One household: baseline answers, members, rounds")
     async def get_household(
-        self, request: Request[Principal, Any, Any], household_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], household_id: IdPath
     ) -> HouseholdDetail:
         return await households.household_detail(request.user, household_id)
 
@@ -138,7 +139,7 @@ class HouseholdsController(Controller):
         summary="Full No. KK and NIKs (audited)",
     )
     async def reveal_household(
-        self, request: Request[Principal, Any, Any], household_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], household_id: IdPath
     ) -> HouseholdRevealed:
         return await households.reveal(request.user, household_id)
 
@@ -152,25 +153,26 @@ class RoundsController(Controller):
     async def list_rounds(
         self,
         request: Request[Principal, Any, Any],
-        round_state: Annotated[RoundState | None, Parameter(query="state")] = None,
+        round_state: Annotated[RoundState | None, QueryParameter(name="state")] = None,
     ) -> list[RoundOut]:
         return await rounds.list_rounds(request.user, round_state)
 
     @post("", status_code=HTTP_201_CREATED, guards=[requires_role(*STAFF)], summary="New round")
     async def create_round(
-        self, request: Request[Principal, Any, Any], data: RoundCreate
+        self, request: Request[Principal, Any, Any], data: Annotated[RoundCreate, Body()]
     ) -> RoundOut:
         return await rounds.create_round(request.user, data)
 
     @get("/{round_id:int}", summary="One round with its assignment counts (in my regions)")
-    async def get_round(
-        self, request: Request[Principal, Any, Any], round_id: FromPath[int]
-    ) -> RoundOut:
+    async def get_round(self, request: Request[Principal, Any, Any], round_id: IdPath) -> RoundOut:
         return await rounds.get_round(request.user, round_id)
 
     @patch("/{round_id:int}", guards=[requires_role(*STAFF)], summary="Rename, re-date, open/close")
     async def update_round(
-        self, request: Request[Principal, Any, Any], round_id: FromPath[int], data: RoundUpdate
+        self,
+        request: Request[Principal, Any, Any],
+        round_id: IdPath,
+        data: Annotated[RoundUpdate, Body()],
     ) -> RoundOut:
         return await rounds.update_round(request.user, round_id, data)
 
@@ -178,7 +180,7 @@ class RoundsController(Controller):
     async def round_progress(
         self,
         request: Request[Principal, Any, Any],
-        round_id: FromPath[int],
+        round_id: IdPath,
         level: Annotated[str, Parameter(pattern=r"^(district|village)$")] = "village",
     ) -> list[ProgressRow]:
         return await rounds.progress(request.user, round_id, level)
@@ -204,7 +206,7 @@ class AssignmentsController(Controller):
 
     @get("/assignments/{assignment_id:int}", summary="One assignment (enumerators: their own)")
     async def get_assignment(
-        self, request: Request[Principal, Any, Any], assignment_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], assignment_id: IdPath
     ) -> AssignmentOut:
         return await assignments.get_assignment(request.user, assignment_id)
 
@@ -216,8 +218,8 @@ class AssignmentsController(Controller):
     async def reassign(
         self,
         request: Request[Principal, Any, Any],
-        assignment_id: FromPath[int],
-        data: ReassignRequest,
+        assignment_id: IdPath,
+        data: Annotated[ReassignRequest, Body()],
     ) -> AssignmentOut:
         return await assignments.reassign_one(request.user, assignment_id, data.enumerator_id)
 
@@ -228,7 +230,7 @@ class AssignmentsController(Controller):
         summary="Unassign",
     )
     async def unassign_one(
-        self, request: Request[Principal, Any, Any], assignment_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], assignment_id: IdPath
     ) -> None:
         await assignments.unassign_one(request.user, assignment_id)
 
@@ -240,11 +242,11 @@ class AssignmentsController(Controller):
     async def list_round_assignments(
         self,
         request: Request[Principal, Any, Any],
-        round_id: FromPath[int],
+        round_id: IdPath,
         region: RegionParam = None,
-        enumerator_id: FromQuery[int | None] = None,
-        assignment_state: Annotated[AssignmentState | None, Parameter(query="state")] = None,
-        after: FromQuery[int | None] = None,
+        enumerator_id: IdQuery = None,
+        assignment_state: Annotated[AssignmentState | None, QueryParameter(name="state")] = None,
+        after: CursorAfter = None,
         limit: Limit = 100,
     ) -> AssignmentPage:
         return await assignments.list_for_round(
@@ -264,7 +266,10 @@ class AssignmentsController(Controller):
         summary="Assign households (ids, or a village / RW / RT) to an enumerator",
     )
     async def assign(
-        self, request: Request[Principal, Any, Any], round_id: FromPath[int], data: AssignRequest
+        self,
+        request: Request[Principal, Any, Any],
+        round_id: IdPath,
+        data: Annotated[AssignRequest, Body()],
     ) -> AssignResult:
         return await assignments.assign(request.user, round_id, data)
 
@@ -275,7 +280,10 @@ class AssignmentsController(Controller):
         summary="Unassign households (ids, or a village / RW / RT)",
     )
     async def unassign(
-        self, request: Request[Principal, Any, Any], round_id: FromPath[int], data: UnassignRequest
+        self,
+        request: Request[Principal, Any, Any],
+        round_id: IdPath,
+        data: Annotated[UnassignRequest, Body()],
     ) -> UnassignResult:
         return await assignments.unassign(request.user, round_id, data)
 

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from api.bounds import INT4_MAX, BodyId, PlausibleDate
+
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
 RtRw = Annotated[str, StringConstraints(pattern=r"^\d{1,3}$")]
 MAX_SELECTION_IDS = 5000
@@ -188,7 +190,7 @@ class HouseholdSearch(_Strict):
     rt: RtRw | None = None
     rw: RtRw | None = None
     status: HouseholdStatus | None = None
-    after: int | None = Field(default=None, ge=0)
+    after: int | None = Field(default=None, ge=0, le=INT4_MAX)
     limit: int = Field(default=50, ge=1, le=500)
 
     @model_validator(mode="after")
@@ -206,12 +208,12 @@ class HouseholdSearch(_Strict):
 class RoundCreate(_Strict):
     name: RoundName
     region_code: RegionCode
-    starts_on: date
-    ends_on: date
+    starts_on: PlausibleDate
+    ends_on: PlausibleDate
     state: RoundState = RoundState.OPEN
     # The form its visits are filled with; without a version, the newest published one.
     form_id: FormId = VERIFICATION_FORM
-    form_version: int | None = Field(default=None, ge=1)
+    form_version: int | None = Field(default=None, ge=1, le=INT4_MAX)
 
     @model_validator(mode="after")
     def _dates(self) -> RoundCreate:
@@ -227,8 +229,8 @@ class RoundUpdate(_Strict):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
         | None
     ) = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: PlausibleDate | None = None
+    ends_on: PlausibleDate | None = None
     state: RoundState | None = None
 
 
@@ -271,7 +273,7 @@ class ProgressRow(msgspec.Struct):
 
 class _Selection(_Strict):
     household_ids: (
-        Annotated[list[int], Field(min_length=1, max_length=MAX_SELECTION_IDS)] | None
+        Annotated[list[BodyId], Field(min_length=1, max_length=MAX_SELECTION_IDS)] | None
     ) = None
     region_code: RegionCode | None = Field(
         default=None, description="A village (or a district): every household in it"
@@ -289,7 +291,7 @@ class _Selection(_Strict):
 
 
 class AssignRequest(_Selection):
-    enumerator_id: int
+    enumerator_id: BodyId
     reassign: bool = Field(
         default=False,
         description="Move households already assigned to someone else in this round",
@@ -297,11 +299,11 @@ class AssignRequest(_Selection):
 
 
 class UnassignRequest(_Selection):
-    enumerator_id: int | None = Field(default=None, description="Only this enumerator's")
+    enumerator_id: BodyId | None = Field(default=None, description="Only this enumerator's")
 
 
 class ReassignRequest(_Strict):
-    enumerator_id: int
+    enumerator_id: BodyId
 
 
 class Skipped(msgspec.Struct):

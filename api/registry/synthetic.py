@@ -10,6 +10,7 @@ pass ``survey_forms.identity``; names are common Indonesian names as found in Be
 from __future__ import annotations
 
 import csv
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Iterator
@@ -142,7 +143,11 @@ class Generator:
     def _kk(self, district6: str) -> str:
         issued = self.today - timedelta(days=self.rnd.randint(200, 7000))
         ddmmyy = f"{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}"
-        return district6 + ddmmyy + self._serial("kk" + district6 + ddmmyy)
+        # Each issue date's serials start at a place of their own, so the last four digits
+        # (all a masked No. KK shows besides the district) tell households apart.
+        key = "kk" + district6 + ddmmyy
+        start = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 5000
+        return district6 + ddmmyy + f"{start + int(self._serial(key)):04d}"
 
     def _born(self, age_low: int, age_high: int) -> date:
         return self.today - timedelta(days=self.rnd.randint(age_low * 365, age_high * 365 + 364))

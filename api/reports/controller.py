@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Stream
 
 from api.errors import NotFound
@@ -31,7 +31,7 @@ RegionParam = Annotated[
     ),
 ]
 RoundParam = Annotated[
-    int, Parameter(query="round", ge=1, le=2_147_483_647, description="Verification round id.")
+    int, QueryParameter(name="round", ge=1, le=2_147_483_647, description="Verification round id.")
 ]
 IdentityParam = Annotated[
     Identity,
@@ -111,7 +111,7 @@ class ReportsController(Controller):
         request: Request[Principal, Any, Any],
         filename: FromPath[str],
         round_id: RoundParam,
-        on: Annotated[date | None, Parameter(query="date")] = None,
+        on: Annotated[date | None, QueryParameter(name="date")] = None,
         place: ShortText = None,
         village_head: ShortText = None,
         supervisor: ShortText = None,

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
+from api.bounds import IdPath
 from api.errors import DomainError
 from api.review import access, service
 from api.review.queries import QueueFilters
@@ -35,7 +36,7 @@ RegionParam = Annotated[
         description="A Kemendagri code (regency, district or village): it and everything below.",
     ),
 ]
-StateParam = Annotated[VisitState | None, Parameter(query="state")]
+StateParam = Annotated[VisitState | None, QueryParameter(name="state")]
 FlagParam = Annotated[
     str | None,
     Parameter(
@@ -105,7 +106,7 @@ class ReviewController(Controller):
         visit_state: StateParam = None,
         flag: FlagParam = None,
         enumerator_id: IdParam = None,
-        outcome: Outcome | None = None,
+        outcome: FromQuery[Outcome | None] = None,
         received_from: ReceivedParam = None,
         received_to: ReceivedParam = None,
         round_id: IdParam = None,
@@ -131,7 +132,7 @@ class ReviewController(Controller):
         region: RegionParam = None,
         flag: FlagParam = None,
         enumerator_id: IdParam = None,
-        outcome: Outcome | None = None,
+        outcome: FromQuery[Outcome | None] = None,
         received_from: ReceivedParam = None,
         received_to: ReceivedParam = None,
         round_id: IdParam = None,
@@ -154,7 +155,7 @@ class ReviewController(Controller):
         self,
         request: Request[Principal, Any, Any],
         visit_id: FromPath[uuid.UUID],
-        data: DecisionRequest,
+        data: Annotated[DecisionRequest, Body()],
     ) -> DecisionResult:
         return await service.decide(request.user, visit_id, data)
 
@@ -169,7 +170,7 @@ class HouseholdTrailController(Controller):
         summary="A household's evidence trail: visits, photos, flags, decisions, audit events",
     )
     async def household_trail(
-        self, request: Request[Principal, Any, Any], household_id: FromPath[int]
+        self, request: Request[Principal, Any, Any], household_id: IdPath
     ) -> HouseholdTrail:
         return await service.household_trail(request.user, household_id)
 

@@ -35,6 +35,9 @@ from media.store import ObjectStore
 from survey_forms.samples import dtks_submission
 
 DEMO_FIELD_ENUMERATOR = "enumerator.demo"
+# Every third visit is sent in Kecamatan Ipuh, so each demo supervisor has a queue
+# (``supervisor.ipuh`` sees only district 17.06.05).
+DEMO_IPUH_ENUMERATOR = "enumerator.ipuh"
 DEMO_VISITS = 12
 METRES_PER_DEGREE = 111_320
 
@@ -127,16 +130,9 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
-    """Send the demo visits once; returns how many exist for the demo enumerator."""
-    enumerator = await auth_service.acting_as(DEMO_FIELD_ENUMERATOR, "demo")
-    supervisor = await auth_service.acting_as("supervisor", "demo")
-    if enumerator is None or supervisor is None:
-        return 0
-    made = await Visit.count().where(Visit.enumerator_id == enumerator.user_id)
-    if made:
-        return int(made)
-    assigned = await (
+async def _assigned(enumerator_id: int, how_many: int) -> list[dict[str, Any]]:
+    """The first assignments of one demo enumerator, with what a visit needs to name."""
+    return await (
         Assignment.select(
             Assignment.round,
             Assignment.round.form_id.as_alias("form_id"),
@@ -145,15 +141,33 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
             Assignment.household.latitude.as_alias("lat"),
             Assignment.household.longitude.as_alias("lon"),
         )
-        .where(Assignment.enumerator == enumerator.user_id)
+        .where(Assignment.enumerator == enumerator_id)
         .order_by(Assignment.id)
-        .limit(len(SCENARIOS))
+        .limit(how_many)
     )
+
+
+async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
+    """Send the demo visits once; returns how many exist for the demo enumerators."""
+    enumerator = await auth_service.acting_as(DEMO_FIELD_ENUMERATOR, "demo")
+    ipuh = await auth_service.acting_as(DEMO_IPUH_ENUMERATOR, "demo")
+    supervisor = await auth_service.acting_as("supervisor", "demo")
+    if enumerator is None or ipuh is None or supervisor is None:
+        return 0
+    made = await Visit.count().where(Visit.enumerator_id.is_in([enumerator.user_id, ipuh.user_id]))
+    if made:
+        return int(made)
+    plan = [ipuh if index % 3 == 2 else enumerator for index in range(len(SCENARIOS))]
+    queues = {
+        who.user_id: await _assigned(who.user_id, sum(p is who for p in plan))
+        for who in (enumerator, ipuh)
+    }
+    pairs = [(who, queues[who.user_id].pop(0)) for who in plan if queues[who.user_id]]
     limits = thresholds_from_settings(settings)
     settings.spool_dir.mkdir(parents=True, exist_ok=True)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1, hours=6)
     front_photos: dict[int, bytes] = {}
-    for index, (row, scenario) in enumerate(zip(assigned, SCENARIOS, strict=False)):
+    for index, ((sender, row), scenario) in enumerate(zip(pairs, SCENARIOS, strict=False)):
         started = start + timedelta(minutes=35 * index)
         lat = (row["lat"] or -2.58) + scenario.offset_m / METRES_PER_DEGREE
         lon = row["lon"] or 101.12
@@ -203,7 +217,7 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
                     if scenario.accuracy_m > limits.gps_accuracy_m
                     else None,
                 },
-                "device_id": "demo-phone-1",
+                "device_id": f"demo-phone-{1 if sender is enumerator else 2}",
                 "app_version": "demo",
                 "photos": [
                     {
@@ -219,10 +233,10 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
             }
         )
         visit_id = uuid.uuid4()
-        await service.submit(enumerator, visit_id, submission, limits)
+        await service.submit(sender, visit_id, submission, limits)
         for photo_id, _, data in shots:
             await photos.receive_photo(
-                enumerator,
+                sender,
                 visit_id,
                 photo_id,
                 _chunks(data),
@@ -237,4 +251,4 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
             await review_service.decide(
                 supervisor, visit_id, DecisionRequest(decision=scenario.decision)
             )
-    return len(assigned)
+    return len(pairs)

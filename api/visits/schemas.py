@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from api.bounds import INT4_MAX
+
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 
@@ -94,7 +96,7 @@ class DeclaredPhoto(Strict):
 
 class FormRef(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=INT4_MAX)
 
 
 class HouseholdProposal(Strict):
@@ -104,8 +106,8 @@ class HouseholdProposal(Strict):
 
 
 class VisitSubmission(Strict):
-    household_id: int | None = Field(default=None, ge=1)
-    round_id: int = Field(ge=1)
+    household_id: int | None = Field(default=None, ge=1, le=INT4_MAX)
+    round_id: int = Field(ge=1, le=INT4_MAX)
     proposal: HouseholdProposal | None = None
     form: FormRef
     answers: dict[str, Any]

@@ -19,7 +19,14 @@ from pydantic import TypeAdapter
 
 from api import db
 from api.audit.service import Actor, append_event
-from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from api.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unprocessable,
+    is_unique_violation,
+)
 from api.forms.service import compiled_form
 from api.visits import members, queries, rounds_window
 from api.visits.flags import describe_flag
@@ -456,8 +463,7 @@ def _repeat(
 
 
 def _is_unique_violation(error: BaseException) -> bool:
-    text = f"{type(error).__name__} {error}"
-    return "UniqueViolation" in text or "UNIQUE constraint failed" in text
+    return is_unique_violation(error)  # by the driver's exception class (api/errors.py)
 
 
 def _facts(visit_id: uuid.UUID, submission: VisitSubmission, target: _Target) -> VisitFacts:

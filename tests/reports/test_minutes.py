@@ -42,7 +42,7 @@ def render_page_one(pdf: bytes, path: Path, scale: float = 1.5) -> tuple[int, in
     image.save(path)
     # not blank: a document has plenty of dark pixels
     greys = image.convert("L")
-    dark = sum(1 for value in greys.getdata() if value < 128)
+    dark = sum(1 for value in greys.tobytes() if value < 128)
     assert dark > 10_000
     return image.size
 
