@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from api import db
+from api.audit.records import visit_record_hash
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from api.forms.service import compiled_form
@@ -321,6 +322,7 @@ async def submit(
                 region_code=target.region_code,
                 details={
                     "content_hash": digest,
+                    "record_hash": await visit_record_hash(visit_id),
                     "outcome": submission.outcome.value,
                     "photos_declared": len(submission.photos),
                     "flags": sorted({f.code for f in flags}),
