@@ -35,8 +35,9 @@ def verify_command(region: str | None, household: int | None, as_json: bool) -> 
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:
         click.echo(
-            f"events checked: {report.events_checked}, photos re-hashed: {report.photos_checked} "
-            f"({report.bytes_hashed / 1e6:.1f} MB)"
+            f"chain events checked: {report.chain_events_checked} (the whole chain); in scope: "
+            f"{report.visits_in_scope} visits, {report.events_in_scope} events about them, "
+            f"{report.photos_checked} photos re-hashed ({report.bytes_hashed / 1e6:.1f} MB)"
         )
         for item in report.mismatches:
             line = f"  {item.kind}: {item.detail}"
