@@ -281,7 +281,7 @@ export async function trailScreen(root: HTMLElement, id: string): Promise<() => 
     h("a", { href: "#/audit" }, s("back")),
     h("div", { class: "hh-head" },
       h("h1", null, `${s("trail")}: ${hh.head_name}`),
-      h("span", { class: "muted" }, `#${hh.id} · ${hh.village_name} (${hh.region_code}) · RW ${hh.rw} / RT ${hh.rt}`)),
+      h("span", { class: "muted" }, `#${hh.id} · ${hh.village_name} (${hh.region_code}) · RT ${hh.rt}/RW ${hh.rw}`)),
     dl([[s("address"), hh.address], [s("kk"), h("span", { class: "mono" }, hh.kk_number)]]),
     h("p", { class: "small", id: "trail-counts" }, s("counts", { visits: trail.visits, photos: trail.photos, decisions: trail.decisions, events: trail.audit_events })),
     h("div", { class: "trail-actions" }, verifyBtn, bundleBtn), actionErr, verifyBox,
