@@ -92,7 +92,8 @@ export interface ExportRequest {
 }
 
 export function exportLinkPath(r: ExportRequest): string {
-  const q = new URLSearchParams({ dataset: r.dataset, format: r.format, region: r.region, round: String(r.round), only: r.only ?? "all" });
+  // The file as its bearer route names it: households.xlsx, members.csv, …
+  const q = new URLSearchParams({ file: `${r.dataset}.${r.format}`, region: r.region, round: String(r.round), only: r.only ?? "all" });
   return `/api/v1/reports/exports/link?${q.toString()}`;
 }
 
