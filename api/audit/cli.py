@@ -88,7 +88,15 @@ def bundle_command(region: str | None, household: int | None, output: Path) -> N
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_bundle_command(path: Path) -> None:
     report = verify_bundle(path)
-    click.echo(f"chain events: {report.events}, visits: {report.visits}, photos: {report.photos}")
+    click.echo(
+        f"chain events: {report.events}, visit records: {report.records}, "
+        f"visits: {report.visits}, photos: {report.photos}"
+    )
+    if report.unsealed:
+        click.echo(
+            f"  {len(report.unsealed)} visits were received before records were sealed: "
+            "their content cannot be checked, only their chain events"
+        )
     for problem in report.problems:
         click.echo(f"  {problem}")
     if report.ok:
