@@ -32,7 +32,6 @@ import csv
 import hashlib
 import io
 import json
-import uuid
 import zipfile
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from typing import IO, Any
 
 from piccolo.query.methods.select import Max, Min
 
-from api.audit.records import build_record, record_line
+from api.audit.records import FormCache, photos_of, record_line, record_of
 from api.audit.service import canonical_json, event_hash
 from api.audit.tables import AuditEvent
 from api.visits.tables import Photo, Visit
@@ -159,44 +158,16 @@ async def _visit_pages(scope: BundleScope, progress: _Progress) -> AsyncIterator
         after = (rows[-1]["received_at"], rows[-1]["id"])
 
 
-class _Forms:
-    """Compiled forms by (id, version), asked for once per bundle."""
-
-    def __init__(self) -> None:
-        self._forms: dict[tuple[str, int], Any] = {}
-
-    async def get(self, form_id: str, version: int) -> Any:
-        from api.errors import DomainError
-        from api.forms.service import compiled_form
-
-        key = (form_id, version)
-        if key not in self._forms:
-            try:
-                self._forms[key] = await compiled_form(form_id, version)
-            except DomainError:
-                self._forms[key] = None
-        return self._forms[key]
-
-
 async def _record_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
     """records.jsonl: the sealed bytes of each visit's record, as intake hashed them."""
-    from api.review.compare import mask_answers
-
-    forms = _Forms()
+    forms = FormCache()
     async for rows in _visit_pages(scope, progress):
-        ids = [row["id"] for row in rows]
-        photos: dict[uuid.UUID, list[dict[str, Any]]] = {}
-        for photo in await Photo.select(
-            Photo.id, Photo.visit, Photo.kind, Photo.sha256, Photo.size, Photo.captured_at
-        ).where(Photo.visit.is_in(ids)):
-            photos.setdefault(photo["visit"], []).append(photo)
+        photos = await photos_of([row["id"] for row in rows])
         for row in rows:
             progress.count("visits")
             if row["household_id"] is not None:
                 progress.household_ids.add(row["household_id"])
-            form = await forms.get(row["form_id"], row["form_version"])
-            answers = row["answers"] if isinstance(row["answers"], dict) else {}
-            record = build_record(row, photos.get(row["id"], []), mask_answers(form, answers))
+            record = await record_of(row, photos.get(str(row["id"]), []), forms)
             yield record_line(record) + b"\n"
         await progress.widen_chain([str(row["id"]) for row in rows])
 
@@ -207,7 +178,7 @@ async def _visit_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator
     from api.review import compare
     from api.review.queries import household_members, user_names
 
-    forms = _Forms()
+    forms = FormCache()
     async for rows in _visit_pages(scope, progress):
         names = await user_names({row["enumerator_id"] for row in rows})
         for row in rows:

@@ -93,18 +93,45 @@ def record_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(record_line(record)).hexdigest()
 
 
-async def _masked_answers(visit: Mapping[str, Any]) -> dict[str, Any]:
+class FormCache:
+    """Compiled forms by (id, version), each asked for once (None: not published here)."""
+
+    def __init__(self) -> None:
+        self._forms: dict[tuple[str, int], Any] = {}
+
+    async def get(self, form_id: str, version: int) -> Any:
+        from api.errors import DomainError
+        from api.forms.service import compiled_form
+
+        key = (form_id, version)
+        if key not in self._forms:
+            try:
+                self._forms[key] = await compiled_form(form_id, version)
+            except DomainError:
+                self._forms[key] = None
+        return self._forms[key]
+
+
+async def record_of(
+    visit: Mapping[str, Any], photos: Sequence[Mapping[str, Any]], forms: FormCache
+) -> dict[str, Any]:
+    """The one way a record is made, at intake and in a bundle: the bytes must agree."""
     # Imported here: the review module masks answers for the screens, and imports intake.
-    from api.errors import DomainError
-    from api.forms.service import compiled_form
     from api.review.compare import mask_answers
 
-    try:
-        form = await compiled_form(visit["form_id"], visit["form_version"])
-    except DomainError:
-        form = None
+    form = await forms.get(visit["form_id"], visit["form_version"])
     answers = visit["answers"] if isinstance(visit["answers"], dict) else {}
-    return mask_answers(form, answers)
+    return build_record(visit, photos, mask_answers(form, answers))
+
+
+async def photos_of(visit_ids: list[uuid.UUID]) -> dict[str, list[dict[str, Any]]]:
+    """The declared photos of these visits, by visit id (as text)."""
+    photos: dict[str, list[dict[str, Any]]] = {}
+    for photo in await Photo.select(
+        Photo.id, Photo.visit, Photo.kind, Photo.sha256, Photo.size, Photo.captured_at
+    ).where(Photo.visit.is_in(visit_ids)):
+        photos.setdefault(str(photo["visit"]), []).append(photo)
+    return photos
 
 
 async def visit_records(visit_ids: list[uuid.UUID]) -> dict[str, dict[str, Any]]:
@@ -112,15 +139,9 @@ async def visit_records(visit_ids: list[uuid.UUID]) -> dict[str, dict[str, Any]]
     if not visit_ids:
         return {}
     visits = await Visit.select().where(Visit.id.is_in(visit_ids)).output(load_json=True)
-    photos: dict[str, list[dict[str, Any]]] = {}
-    for photo in await Photo.select(
-        Photo.id, Photo.visit, Photo.kind, Photo.sha256, Photo.size, Photo.captured_at
-    ).where(Photo.visit.is_in(visit_ids)):
-        photos.setdefault(str(photo["visit"]), []).append(photo)
-    return {
-        str(v["id"]): build_record(v, photos.get(str(v["id"]), []), await _masked_answers(v))
-        for v in visits
-    }
+    photos = await photos_of(visit_ids)
+    forms = FormCache()
+    return {str(v["id"]): await record_of(v, photos.get(str(v["id"]), []), forms) for v in visits}
 
 
 async def visit_record_hash(visit_id: uuid.UUID) -> str:

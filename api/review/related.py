@@ -78,7 +78,11 @@ async def related_photos(
                 .first()
             )
             region = row["region_code"] if row else None
-        visible = region is not None and principal.covers(region)
+        # Staff and auditors of that region only: an enumerator opening their own visit
+        # learns that a photo was reused, not whose household it was.
+        visible = (
+            region is not None and principal.role in access.READERS and principal.covers(region)
+        )
         item = RelatedPhoto(
             flag_code=str(flag["code"]),
             photo_id=uuid.UUID(str(evidence["photo_id"])),

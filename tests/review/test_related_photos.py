@@ -57,6 +57,11 @@ async def test_reused_photo_names_the_other_household_and_links_both(
     assert related["other_links"]["original"]  # the other photo, to show side by side
     own = next(p for p in detail["photos"] if p["id"] == str(second_photos[0].id))
     assert own["links"]["original"]
+    # The enumerator of the visit learns of the reuse, not whose household it was.
+    mine = (await app_client.get(f"/api/v1/visits/{second}", headers=phone)).json()
+    [fact] = [r for r in mine["related_photos"] if r["flag_code"] == "photo_reused"]
+    assert fact["in_scope"] is False and fact["other_head_name"] is None
+    assert fact["other_links"] is None
 
 
 async def test_other_region_is_shown_by_the_fact_alone(app_client, phone, field, store):
