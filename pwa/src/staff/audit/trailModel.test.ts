@@ -44,7 +44,7 @@ describe("integrity words", () => {
     expect([m.expected, m.found]).toEqual(["seharusnya: aa", "ditemukan: bb"]);
     setLang("en");
     expect(checkedLine({ ok: true, chain_events_checked: 120, events_in_scope: 14, visits_in_scope: 2, photos_checked: 6, bytes_hashed: 2_000_000, mismatches: [] })).toMatch(
-      /^The whole audit chain checked \(120 events\)\. This area: 2 visits, 14 events about them, 6 photos re-hashed/,
+      /^The whole audit chain checked \(120 events\)\. In this scope: 2 visits, 14 events about them, 6 photos re-hashed/,
     );
     expect(mismatchWords({ kind: "hash_mismatch", detail: "", seq: 7 }).title).toBe("Audit event #7 was altered after it was written");
     expect(mismatchWords({ kind: "new_kind", detail: "x" }).title).toBe("new_kind");

@@ -103,7 +103,7 @@ const v = strings(
   {
     intact: "Utuh: rantai audit dan semua bukti cocok.",
     checked:
-      "Seluruh rantai audit diperiksa ({chain} peristiwa). Wilayah ini: {visits} kunjungan, " +
+      "Seluruh rantai audit diperiksa ({chain} peristiwa). Dalam cakupan ini: {visits} kunjungan, " +
       "{events} peristiwa tentangnya, {photos} foto dihitung ulang hash-nya ({bytes}).",
     broken: "TIDAK UTUH: {n} ketidakcocokan.",
     hash_mismatch: "Peristiwa audit #{seq} diubah setelah ditulis",
@@ -122,7 +122,7 @@ const v = strings(
   {
     intact: "Intact: the audit chain and all evidence match.",
     checked:
-      "The whole audit chain checked ({chain} events). This area: {visits} visits, " +
+      "The whole audit chain checked ({chain} events). In this scope: {visits} visits, " +
       "{events} events about them, {photos} photos re-hashed ({bytes}).",
     broken: "NOT INTACT: {n} mismatches.",
     hash_mismatch: "Audit event #{seq} was altered after it was written",
