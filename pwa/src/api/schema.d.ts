@@ -444,6 +444,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/exports/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A SIKS-NG export by signed URL (from POST /reports/exports/link) */
+        get: operations["ApiV1ReportsExportsDownloadExportByLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/exports/households.csv": {
         parameters: {
             query?: never;
@@ -472,6 +489,23 @@ export interface paths {
         get: operations["ApiV1ReportsExportsHouseholdsXlsxHouseholdsXlsx"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exports/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived signed URL for a SIKS-NG export, so the browser saves it to disk */
+        post: operations["ApiV1ReportsExportsLinkExportLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -955,12 +989,6 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** BundleLink */
-        BundleLink: {
-            /** Format: date-time */
-            expires_at: string;
-            url: string;
-        };
         /** ClientConfig */
         ClientConfig: {
             map: components["schemas"]["MapConfig"];
@@ -1062,6 +1090,12 @@ export interface components {
             /** @default 0 */
             visited: number;
         };
+        /**
+         * ExportFile
+         * @description Which export, as its route names it.
+         * @enum {string}
+         */
+        ExportFile: "households.csv" | "households.xlsx" | "members.csv" | "members.xlsx";
         /** FlagOut */
         FlagOut: {
             code: string;
@@ -1424,6 +1458,25 @@ export interface components {
             /** @default 0 */
             visited: number;
         };
+        /** RelatedPhoto */
+        RelatedPhoto: {
+            flag_code: string;
+            in_scope: boolean;
+            other_captured_at: string | null;
+            other_enumerator_name: string | null;
+            other_head_name: string | null;
+            other_household_id: number | null;
+            other_kind: string | null;
+            other_links: components["schemas"]["PhotoLinks"] | null;
+            other_photo_id: string | null;
+            other_rt: string | null;
+            other_rw: string | null;
+            other_village_name: string | null;
+            /** Format: uuid */
+            other_visit_id: string;
+            /** Format: uuid */
+            photo_id: string;
+        };
         /** RevealedMember */
         RevealedMember: {
             id: number;
@@ -1489,6 +1542,8 @@ export interface components {
             /** Format: date-time */
             received_at: string;
             region_code: string;
+            /** @default [] */
+            related_photos: components["schemas"]["RelatedPhoto"][];
             revisit_of: string | null;
             revisits: string[];
             round_id: number;
@@ -1560,6 +1615,12 @@ export interface components {
             last_used_at: string;
             method: string;
             revoked_at: string | null;
+        };
+        /** SignedLink */
+        SignedLink: {
+            /** Format: date-time */
+            expires_at: string;
+            url: string;
         };
         /** Skipped */
         Skipped: {
@@ -2117,7 +2178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BundleLink"];
+                    "application/json": components["schemas"]["SignedLink"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2850,6 +2911,56 @@ export interface operations {
             };
         };
     };
+    ApiV1ReportsExportsDownloadExportByLink: {
+        parameters: {
+            query: {
+                expires: number;
+                /** @description Which export, as its route names it. */
+                file: components["schemas"]["ExportFile"];
+                /** @description masked (default), or full for supervisors and admins. */
+                identity?: components["schemas"]["Identity"];
+                /** @description all, visited or approved households. */
+                only?: components["schemas"]["Only"];
+                /** @description Kemendagri code of the region (province, regency, district or village). */
+                region: string;
+                /** @description Verification round id. */
+                round: number;
+                sid: string;
+                signature: string;
+                user: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1ReportsExportsHouseholdsCsvHouseholdsCsv: {
         parameters: {
             query: {
@@ -2919,6 +3030,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1ReportsExportsLinkExportLink: {
+        parameters: {
+            query: {
+                /** @description Which export, as its route names it. */
+                file: components["schemas"]["ExportFile"];
+                /** @description masked (default), or full for supervisors and admins. */
+                identity?: components["schemas"]["Identity"];
+                /** @description all, visited or approved households. */
+                only?: components["schemas"]["Only"];
+                /** @description Kemendagri code of the region (province, regency, district or village). */
+                region: string;
+                /** @description Verification round id. */
+                round: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedLink"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -28,10 +28,7 @@ export async function allPages<T>(path: string, max = 20): Promise<T[]> {
 }
 
 /** A short-lived signed URL (api/signed_links.py): fetched without a token. */
-export interface SignedLink {
-  url: string;
-  expires_at: string;
-}
+export type SignedLink = S["SignedLink"];
 
 /** Let the browser save a URL it can fetch without a token (a signed link). */
 export function saveUrl(url: string, filename = ""): void {

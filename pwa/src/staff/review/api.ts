@@ -11,23 +11,8 @@ export type QueuePage = S["QueuePage"];
 export type StateCounts = S["review_schemas_StateCounts"];
 /** The other side of a duplicate-photo flag (api/review/related.py); other_* are null
  *  when the other household lies outside the reader's regions. */
-export interface RelatedPhoto {
-  flag_code: string;
-  photo_id: string;
-  other_visit_id: string;
-  other_photo_id: string | null;
-  in_scope: boolean;
-  other_household_id: number | null;
-  other_head_name: string | null;
-  other_rt: string | null;
-  other_rw: string | null;
-  other_village_name: string | null;
-  other_enumerator_name: string | null;
-  other_kind: string | null;
-  other_captured_at: string | null;
-  other_links: S["PhotoLinks"] | null;
-}
-export type VisitDetail = S["ReviewVisitDetail"] & { related_photos?: RelatedPhoto[] };
+export type RelatedPhoto = S["RelatedPhoto"];
+export type VisitDetail = S["ReviewVisitDetail"];
 export type ReviewPhoto = S["ReviewPhoto"];
 export type FlagOut = S["FlagOut"];
 export type AnswerChange = S["AnswerChange"];
