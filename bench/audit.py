@@ -402,12 +402,12 @@ async def append_part(url: str, args: argparse.Namespace) -> dict[str, Any]:
             "median": chain["median_events_per_s"] / ceiling["median_events_per_s"],
         }
     summary["chain_after"] = {
-        "events_checked": report.events_checked,
+        "events_checked": report.chain_events_checked,
         "mismatches": len(report.mismatches),
         "verify_seconds": verify_s,
     }
     print(
-        f"  chain after the appends: {report.events_checked} events, "
+        f"  chain after the appends: {report.chain_events_checked} events, "
         f"{len(report.mismatches)} mismatches",
         flush=True,
     )
@@ -490,7 +490,7 @@ async def child_verify(params: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
             await verify_chain(report)
             seconds = time.perf_counter() - started
-            checked, problems = report.events_checked, len(report.mismatches)
+            checked, problems = report.chain_events_checked, len(report.mismatches)
         else:
             from api.audit.service import GENESIS_HASH, event_hash
 

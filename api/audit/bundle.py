@@ -1,17 +1,22 @@
 """Evidence bundles: a ZIP an auditor can verify offline, streamed at constant memory.
 
-Layout (``verval-evidence-bundle/2``)::
+Layout (``verval-evidence-bundle/3``, specified for outsiders in docs/evidence-bundle.md)::
 
-    households.jsonl  one household a line (No. KK and NIK masked)
-    visits.jsonl      one visit a line (with its content hash)
-    decisions.jsonl   one review decision a line
+    README.txt        what the files are and how to check them, in words
+    records.jsonl     one visit record a line: the exact bytes whose SHA-256 the chain's
+                      ``visit.received`` event sealed as ``record_hash`` (answers with NIK and
+                      No. KK masked, names as recorded; see api/audit/records.py)
+    visits.jsonl      one visit a line: state, hashes, the enumerator's name, member changes
+    households.jsonl  one household a line (head's name; No. KK and NIK masked)
+    decisions.jsonl   one review decision a line (with the reviewer's name)
     photos.jsonl      one stored photo a line (with its SHA-256 and file name)
     photos.csv        the same photos as a table: id, visit, household, kind, sha256, size, …
     chain.jsonl       the audit-chain segment from the first to the last event about these
                       records; events about other records appear only as (seq, prev_hash,
                       event_hash), so the links can be checked without revealing them
     photos/<sha256>.jpg   the evidence bytes
-    manifest.json     format, scope, the moment the bundle describes, counts (written last)
+    manifest.json     format, scope, the moment the bundle describes, counts, the segment's
+                      ends (written last)
 
 Every record is read from the database a page at a time and written as it comes, so the
 memory a bundle takes does not grow with the villages in it (only a set of ids does).
@@ -36,15 +41,18 @@ from typing import IO, Any
 
 from piccolo.query.methods.select import Max, Min
 
+from api.audit.records import FormCache, photos_of, record_line, record_of
 from api.audit.service import canonical_json, event_hash
 from api.audit.tables import AuditEvent
 from api.visits.tables import Photo, Visit
 from media.store import ObjectStore
 from survey_forms.identity import mask_nik
 
-BUNDLE_FORMAT = "verval-evidence-bundle/2"
+BUNDLE_FORMAT = "verval-evidence-bundle/3"
+READABLE_FORMATS = {"verval-evidence-bundle/2", BUNDLE_FORMAT}
 PAGE = 500
 PHOTO_COLUMNS = ["photo_id", "visit_id", "household_id", "kind", "sha256", "size", "captured_at"]
+INTERVIEWED = {"found", "new_household"}
 
 
 class _Sink:
@@ -105,6 +113,7 @@ class _Progress:
     related: set[str] = field(default_factory=set)
     first_seq: int | None = None
     last_seq: int | None = None
+    last_event_hash: str | None = None
 
     def count(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
@@ -118,6 +127,7 @@ class _Progress:
                 Min(AuditEvent.seq, alias="first"), Max(AuditEvent.seq, alias="last")
             )
             .where(AuditEvent.object_id.is_in(object_ids))
+            .where(AuditEvent.occurred_at <= self.as_of)
             .first()
         )
         if bounds and bounds["first"] is not None:
@@ -126,31 +136,15 @@ class _Progress:
             self.last_seq = last if self.last_seq is None else max(self.last_seq, last)
 
 
-async def _visit_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
-    columns = (
-        Visit.id,
-        Visit.household_id,
-        Visit.round_id,
-        Visit.region_code,
-        Visit.enumerator_id,
-        Visit.outcome,
-        Visit.eligibility,
-        Visit.state,
-        Visit.started_at,
-        Visit.ended_at,
-        Visit.received_at,
-        Visit.content_hash,
-        Visit.gps_lat,
-        Visit.gps_lon,
-        Visit.gps_accuracy_m,
-        Visit.revisit_of,
-    )
+async def _visit_pages(scope: BundleScope, progress: _Progress) -> AsyncIterator[list[Any]]:
+    """Every visit in scope received by ``as_of``, a page at a time, in a stable order."""
     after: tuple[datetime, Any] | None = None
     while True:
         query = (
-            Visit.select(*columns)
+            Visit.select()
             .where(_in_scope(scope, Visit.household_id, Visit.region_code))
             .where(Visit.received_at <= progress.as_of)
+            .output(load_json=True)
         )
         if after is not None:
             query = query.where(
@@ -160,13 +154,62 @@ async def _visit_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator
         rows = await query.order_by(Visit.received_at).order_by(Visit.id).limit(PAGE)
         if not rows:
             return
+        yield rows
+        after = (rows[-1]["received_at"], rows[-1]["id"])
+
+
+async def _record_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    """records.jsonl: the sealed bytes of each visit's record, as intake hashed them."""
+    forms = FormCache()
+    async for rows in _visit_pages(scope, progress):
+        photos = await photos_of([row["id"] for row in rows])
         for row in rows:
             progress.count("visits")
             if row["household_id"] is not None:
                 progress.household_ids.add(row["household_id"])
-            yield _line(row)
+            record = await record_of(row, photos.get(str(row["id"]), []), forms)
+            yield record_line(record) + b"\n"
         await progress.widen_chain([str(row["id"]) for row in rows])
-        after = (rows[-1]["received_at"], rows[-1]["id"])
+
+
+async def _visit_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    """visits.jsonl: what changed after intake (state), hashes, and names for people."""
+    from api.registry.queries import region_names
+    from api.review import compare
+    from api.review.queries import household_members, user_names
+
+    forms = FormCache()
+    async for rows in _visit_pages(scope, progress):
+        names = await user_names({row["enumerator_id"] for row in rows})
+        for row in rows:
+            member_changes: list[dict[str, Any]] = []
+            form = await forms.get(row["form_id"], row["form_version"])
+            answers = row["answers"] if isinstance(row["answers"], dict) else {}
+            if form is not None and row["household_id"] and row["outcome"] in INTERVIEWED:
+                changes = compare.member_changes(
+                    form,
+                    await household_members(row["household_id"]),
+                    answers,
+                    show_identity=False,
+                    region_names=await region_names(compare.moved_to_regions(answers)),
+                )
+                member_changes = [change.model_dump(mode="json") for change in changes]
+            yield _line(
+                {
+                    "id": str(row["id"]),
+                    "household_id": row["household_id"],
+                    "region_code": row["region_code"],
+                    "enumerator_id": row["enumerator_id"],
+                    "enumerator_name": names.get(row["enumerator_id"]),
+                    "outcome": row["outcome"],
+                    "state": row["state"],
+                    "received_at": row["received_at"],
+                    "completed_at": row["completed_at"],
+                    "content_hash": row["content_hash"],
+                    "flag_count": row["flag_count"],
+                    "member_changes": member_changes,
+                }
+            )
 
 
 def _photo_query(scope: BundleScope, progress: _Progress, after: Any) -> Any:
@@ -226,6 +269,7 @@ async def _photo_table(scope: BundleScope, progress: _Progress) -> AsyncIterator
 
 
 async def _decision_lines(scope: BundleScope, progress: _Progress) -> AsyncIterator[bytes]:
+    from api.review.queries import user_names
     from api.review.tables import Decision  # the review module records decisions
 
     after = 0
@@ -249,9 +293,10 @@ async def _decision_lines(scope: BundleScope, progress: _Progress) -> AsyncItera
         )
         if not rows:
             return
+        names = await user_names({row["reviewer"] for row in rows})
         for row in rows:
             progress.count("decisions")
-            yield _line(row)
+            yield _line({**row, "reviewer_name": names.get(row["reviewer"])})
         after = rows[-1]["id"]
 
 
@@ -265,6 +310,8 @@ async def _household_lines(progress: _Progress) -> AsyncIterator[bytes]:
             Household.region_code,
             Household.kk_number,
             Household.head_nik,
+            Household.head_name,
+            Household.address,
             Household.rt,
             Household.rw,
         ).where(Household.id.is_in(ids[start : start + PAGE]))
@@ -276,10 +323,60 @@ async def _household_lines(progress: _Progress) -> AsyncIterator[bytes]:
                     "region_code": r["region_code"],
                     "kk_number": mask_nik(r["kk_number"]),
                     "head_nik": mask_nik(r["head_nik"]) if r["head_nik"] else None,
+                    "head_name": r["head_name"],
+                    "address": r["address"],
                     "rt": r["rt"],
                     "rw": r["rw"],
                 }
             )
+
+
+README = """Verval evidence bundle ({format})
+================================================
+
+Scope: {scope}
+State as of: {as_of} (UTC)
+
+This ZIP lets you check, without Verval, what field enumerators recorded and that it was
+not changed afterwards. The full specification is docs/evidence-bundle.md in Verval's
+source; in short:
+
+records.jsonl     One visit record a line, exactly as it was sealed when the visit arrived.
+                  NIK and No. KK show their first and last four digits only; names appear
+                  as the enumerator recorded them.
+visits.jsonl      Each visit's state now (review), its hashes, the enumerator's name and the
+                  member changes against the register (derived, not sealed).
+households.jsonl  The households visited (head's name, address, RT/RW; numbers masked).
+decisions.jsonl   Review decisions, with the reviewer's name.
+photos.jsonl      The photos, with their SHA-256; photos.csv is the same as a table.
+photos/           The photo files, named by their SHA-256.
+chain.jsonl       A segment of Verval's audit chain: every event between the first and the
+                  last one about these records. Events about other records show only their
+                  sequence number and hashes.
+manifest.json     Format, scope, counts and the segment's first and last event.
+
+How to check it
+1. Chain: for each full event, SHA-256 of the canonical JSON of its fields seq,
+   occurred_at, actor, action, object_type, object_id, region_code, details, prev_hash
+   (keys sorted, no spaces, UTF-8) equals its event_hash; every event's prev_hash equals
+   the event_hash of the line before; seq numbers follow each other without a gap.
+2. Records: the SHA-256 of each line of records.jsonl (its bytes without the line feed)
+   equals details.record_hash of the visit.received event whose object_id is the
+   record's visit_id.
+3. Photos: each file's SHA-256 and size equal its line in photos.jsonl, and that SHA-256
+   equals details.sha256 of the photo's photo.received event.
+4. Counts: manifest.json's counts equal the lines found.
+5. Anchor: ask the office holding Verval for the event_hash of event
+   manifest.chain.last_seq (verval audit verify checks the whole chain); if it equals
+   manifest.chain.last_event_hash, the segment is part of the live chain.
+
+`verval audit verify-bundle <this file>` does steps 1-4.
+"""
+
+
+def readme(scope: BundleScope, as_of: datetime) -> str:
+    where = f"region {scope.region}" if scope.region else f"household {scope.household_id}"
+    return README.format(format=BUNDLE_FORMAT, scope=where, as_of=as_of.isoformat())
 
 
 async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[bytes]:
@@ -298,8 +395,10 @@ async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[
                     yield sink.drain()
         yield sink.drain()
 
-    # Visits first: they name the households and open the chain segment.
+    archive.writestr("README.txt", readme(scope, progress.as_of))
+    # Records first: they name the households and open the chain segment.
     for name, lines in (
+        ("records.jsonl", _record_lines(scope, progress)),
         ("visits.jsonl", _visit_lines(scope, progress)),
         ("households.jsonl", _household_lines(progress)),
         ("decisions.jsonl", _decision_lines(scope, progress)),
@@ -337,6 +436,12 @@ async def build_bundle(store: ObjectStore, scope: BundleScope) -> AsyncIterator[
             "photos": progress.counts.get("photos", 0),
             "decisions": progress.counts.get("decisions", 0),
             "photo_files": len(written),
+        },
+        # The segment's last hash can be compared with the live chain's event of that seq.
+        "chain": {
+            "first_seq": progress.first_seq,
+            "last_seq": progress.last_seq,
+            "last_event_hash": progress.last_event_hash,
         },
     }
     archive.writestr("manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -386,6 +491,7 @@ async def _chain_segment(progress: _Progress) -> AsyncIterator[bytes]:
                     "prev_hash": row["prev_hash"],
                     "event_hash": row["event_hash"],
                 }
+            progress.last_event_hash = row["event_hash"]
             yield (canonical_json(entry) + "\n").encode()
         cursor = rows[-1]["seq"]
 
@@ -399,14 +505,21 @@ class BundleReport:
     events: int = 0
     photos: int = 0
     visits: int = 0
+    records: int = 0
+    last_hash: str | None = None
+    # Visits received before their record was sealed (format 3): content not checkable.
+    unsealed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-# What the verifier keeps of each full chain event: the one value records are checked against.
-_SEALED = {"visit.received": "content_hash", "photo.received": "sha256"}
+# What the verifier keeps of each full chain event: the values records are checked against.
+_SEALED = {
+    "visit.received": ("content_hash", "record_hash"),
+    "photo.received": ("sha256",),
+}
 
 
 def _chain_problems(lines: Iterable[bytes], report: BundleReport) -> dict[tuple[str, str], Any]:
@@ -444,10 +557,13 @@ def _chain_problems(lines: Iterable[bytes], report: BundleReport) -> dict[tuple[
                     f"chain: event {event['seq']} ({event['action']}) hash mismatch: "
                     f"expected {event['event_hash']}, computed {computed}"
                 )
-            key = _SEALED.get(event["action"])
-            if key is not None:
-                sealed[(event["action"], event["object_id"])] = event["details"].get(key)
+            keys = _SEALED.get(event["action"])
+            if keys is not None:
+                sealed[(event["action"], event["object_id"])] = {
+                    k: event["details"].get(k) for k in keys
+                }
         previous = {"seq": event["seq"], "event_hash": event["event_hash"]}
+        report.last_hash = event["event_hash"]
     if previous is None:
         report.problems.append("chain: the bundle holds no chain segment")
     return sealed
@@ -476,10 +592,35 @@ def _photo_file_problem(archive: zipfile.ZipFile, photo: dict[str, Any]) -> str 
     return None
 
 
+def _check_records(
+    archive: zipfile.ZipFile, sealed: dict[tuple[str, str], Any], report: BundleReport
+) -> None:
+    """Each line of records.jsonl hashes to the record_hash its visit.received event sealed."""
+    with archive.open("records.jsonl") as handle:
+        for raw in handle:
+            line = raw.rstrip(b"\n")
+            if not line:
+                continue
+            report.records += 1
+            visit_id = json.loads(line)["visit_id"]
+            event = sealed.get(("visit.received", visit_id))
+            if event is None:
+                report.problems.append(f"record {visit_id}: no visit.received event in the chain")
+                continue
+            if event.get("record_hash") is None:
+                report.unsealed.append(visit_id)  # received before records were sealed
+                continue
+            found = hashlib.sha256(line).hexdigest()
+            if found != event["record_hash"]:
+                report.problems.append(
+                    f"record {visit_id}: hashes to {found}, the chain sealed {event['record_hash']}"
+                )
+
+
 def verify_bundle(path: Path) -> BundleReport:
     """Check a bundle with nothing but the file: chain, records against chain, photo bytes.
 
-    Reads one record at a time; what it keeps is one sealed value per visit and photo.
+    Reads one record at a time; what it keeps is the sealed values per visit and photo.
     """
     report = BundleReport()
     with zipfile.ZipFile(path) as archive:
@@ -490,41 +631,56 @@ def verify_bundle(path: Path) -> BundleReport:
         if not report.ok:
             return report
         manifest = json.loads(archive.read("manifest.json"))
-        if manifest.get("format") != BUNDLE_FORMAT:
-            report.problems.append(f"unknown bundle format {manifest.get('format')!r}")
+        bundle_format = manifest.get("format")
+        if bundle_format not in READABLE_FORMATS:
+            report.problems.append(f"unknown bundle format {bundle_format!r}")
             return report
         with archive.open("chain.jsonl") as chain:
             sealed = _chain_problems(chain, report)
+        if bundle_format == BUNDLE_FORMAT:
+            if "records.jsonl" not in names:
+                report.problems.append("records.jsonl is missing")
+            else:
+                _check_records(archive, sealed, report)
         for visit in _records(archive, "visits.jsonl"):
             report.visits += 1
-            key = ("visit.received", visit["id"])
-            if key not in sealed:
+            event = sealed.get(("visit.received", visit["id"]))
+            if event is None:
                 report.problems.append(f"visit {visit['id']}: no visit.received event in the chain")
-            elif sealed[key] != visit["content_hash"]:
+            elif event["content_hash"] != visit["content_hash"]:
                 report.problems.append(
                     f"visit {visit['id']}: content hash {visit['content_hash']} differs from the "
-                    f"chain's {sealed[key]}"
+                    f"chain's {event['content_hash']}"
                 )
         for photo in _records(archive, "photos.jsonl"):
             report.photos += 1
-            key = ("photo.received", photo["id"])
-            if key not in sealed:
+            event = sealed.get(("photo.received", photo["id"]))
+            if event is None:
                 report.problems.append(f"photo {photo['id']}: no photo.received event in the chain")
-            elif sealed[key] != photo["sha256"]:
+            elif event["sha256"] != photo["sha256"]:
                 report.problems.append(
                     f"photo {photo['id']}: recorded hash {photo['sha256']} differs from the chain's "
-                    f"{sealed[key]}"
+                    f"{event['sha256']}"
                 )
             if photo["file"] not in names:
                 report.problems.append(f"photo {photo['id']}: {photo['file']} is missing")
             elif problem := _photo_file_problem(archive, photo):
                 report.problems.append(problem)
         counts = manifest.get("counts", {})
-        for name, found in (("visits", report.visits), ("photos", report.photos)):
+        found_counts = [("visits", report.visits), ("photos", report.photos)]
+        if bundle_format == BUNDLE_FORMAT:
+            found_counts.append(("visits", report.records))
+        for name, found in found_counts:
             if counts.get(name) != found:
                 report.problems.append(
                     f"manifest: {counts.get(name)} {name} announced, {found} in the bundle"
                 )
+        segment = manifest.get("chain") or {}
+        if bundle_format == BUNDLE_FORMAT and segment.get("last_event_hash") != report.last_hash:
+            report.problems.append(
+                f"manifest: the segment ends at {segment.get('last_event_hash')}, "
+                f"chain.jsonl at {report.last_hash}"
+            )
     return report
 
 

@@ -35,8 +35,9 @@ def verify_command(region: str | None, household: int | None, as_json: bool) -> 
         click.echo(json.dumps(report.as_dict(), indent=1))
     else:
         click.echo(
-            f"events checked: {report.events_checked}, photos re-hashed: {report.photos_checked} "
-            f"({report.bytes_hashed / 1e6:.1f} MB)"
+            f"chain events checked: {report.chain_events_checked} (the whole chain); in scope: "
+            f"{report.visits_in_scope} visits, {report.events_in_scope} events about them, "
+            f"{report.photos_checked} photos re-hashed ({report.bytes_hashed / 1e6:.1f} MB)"
         )
         for item in report.mismatches:
             line = f"  {item.kind}: {item.detail}"
@@ -87,7 +88,15 @@ def bundle_command(region: str | None, household: int | None, output: Path) -> N
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_bundle_command(path: Path) -> None:
     report = verify_bundle(path)
-    click.echo(f"chain events: {report.events}, visits: {report.visits}, photos: {report.photos}")
+    click.echo(
+        f"chain events: {report.events}, visit records: {report.records}, "
+        f"visits: {report.visits}, photos: {report.photos}"
+    )
+    if report.unsealed:
+        click.echo(
+            f"  {len(report.unsealed)} visits were received before records were sealed: "
+            "their content cannot be checked, only their chain events"
+        )
     for problem in report.problems:
         click.echo(f"  {problem}")
     if report.ok:

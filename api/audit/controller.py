@@ -2,29 +2,23 @@
 
 A bundle can be large (a region's photos), so a browser should let its own download
 manager write it to disk instead of holding it in page memory; but a plain link carries
-no bearer token. ``POST /audit/bundles/link`` therefore answers a short-lived URL signed
-with the app's key (HMAC-SHA256 over user, session, scope and expiry; no personal data),
-and ``GET /audit/bundles/download`` checks the signature, then the signer's session and
-scope again, exactly as the bearer route does.
+no bearer token. ``POST /audit/bundles/link`` therefore answers a short-lived signed URL
+(``api/signed_links.py``), and ``GET /audit/bundles/download`` checks the signature, then
+the signer's session and scope again, exactly as the bearer route does.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
-import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
+from api import signed_links
 from api.audit import service as audit_service
 from api.audit.bundle import BundleScope, build_bundle
 from api.audit.service import Actor
@@ -32,51 +26,28 @@ from api.audit.verify import verify
 from api.bounds import IdQuery, RequiredIdQuery
 from api.errors import Forbidden, NotFound, Unprocessable
 from api.resources import resources_from_state
-from auth import service as auth_service
+from api.signed_links import SignedLink
 from auth.guards import requires_role
 from auth.roles import Principal, Role, is_region_code
 
 READERS = (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
-LINK_SECONDS = 120  # long enough to start the download, short enough not to be shared
 _LINK_CONTEXT = b"verval-bundle-link/1"
 DOWNLOAD_PATH = "/api/v1/audit/bundles/download"
-
-
-class BundleLink(msgspec.Struct):
-    url: str  # relative to the API's origin
-    expires_at: datetime
+BundleLink = SignedLink  # the name the OpenAPI schema and the PWA know
 
 
 def _link_key(state: State) -> bytes:
-    signing_key = resources_from_state(state).settings.signing_key
-    return hmac.new(signing_key, _LINK_CONTEXT, hashlib.sha256).digest()
+    return signed_links.link_key(state, _LINK_CONTEXT)
 
 
-def _link_signature(
-    key: bytes, user: int, sid: str, region: str | None, household: int | None, expires: int
-) -> str:
-    message = f"{user}\n{sid}\n{region or ''}\n{household or ''}\n{expires}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def _scope_params(scope: BundleScope) -> dict[str, str | int | None]:
+    return {"region": scope.region, "household": scope.household_id}
 
 
 def signed_bundle_link(
     key: bytes, principal: Principal, scope: BundleScope, *, now: float | None = None
-) -> BundleLink:
-    expires = math.ceil((time.time() if now is None else now) + LINK_SECONDS)
-    query: dict[str, str | int] = {}
-    if scope.region is not None:
-        query["region"] = scope.region
-    else:
-        query["household"] = int(scope.household_id or 0)
-    signature = _link_signature(
-        key, principal.user_id, principal.session_id, scope.region, scope.household_id, expires
-    )
-    query.update(
-        user=principal.user_id, sid=principal.session_id, expires=expires, signature=signature
-    )
-    return BundleLink(
-        url=f"{DOWNLOAD_PATH}?{urlencode(query)}", expires_at=datetime.fromtimestamp(expires, UTC)
-    )
+) -> SignedLink:
+    return signed_links.sign(key, DOWNLOAD_PATH, _scope_params(scope), principal, now=now)
 
 
 async def _scope(principal: Principal, region: str | None, household: int | None) -> BundleScope:
@@ -155,7 +126,7 @@ class AuditController(Controller):
         state: State,
         region: FromQuery[str | None] = None,
         household: IdQuery = None,
-    ) -> BundleLink:
+    ) -> SignedLink:
         scope = await _scope(request.user, region, household)
         return signed_bundle_link(_link_key(state), request.user, scope)
 
@@ -174,14 +145,17 @@ class AuditController(Controller):
         region: FromQuery[str | None] = None,
         household: IdQuery = None,
     ) -> Stream:
-        expected = _link_signature(_link_key(state), user, sid, region, household, expires)
-        given = signature.lower().encode("ascii", "replace")
-        if not hmac.compare_digest(expected.encode(), given) or expires < time.time():
-            raise Forbidden("The link is invalid or has expired.", code="bad_signature")
-        # The signer's session must still be alive, and the scope still theirs.
-        principal = await auth_service.principal_for_session(sid, str(user))
-        if principal is None or principal.role not in READERS:
-            raise Forbidden("The link is invalid or has expired.", code="bad_signature")
+        principal = await signed_links.signer(
+            _link_key(state),
+            DOWNLOAD_PATH,
+            {"region": region, "household": household},
+            user=user,
+            sid=sid,
+            expires=expires,
+            signature=signature,
+            roles=READERS,
+        )
+        # The scope must still be the signer's.
         scope = await _scope(principal, region, household)
         return await _bundle_stream(principal, state, scope)
 

@@ -16,10 +16,11 @@ from litestar.response import Stream
 
 from api.errors import NotFound
 from api.reports import exports, minutes
-from api.reports.exports import Dataset, ExportOptions, Format, Only
+from api.reports.exports import Dataset, Format, Only
+from api.reports.links import LINK_CONTROLLERS, export_download
 from api.reports.progress import ProgressReport
 from api.reports.progress import progress as progress_report
-from api.reports.scope import READERS, Identity, check_identity, record_download, resolve
+from api.reports.scope import READERS, Identity, record_download, resolve
 from auth.guards import requires_role
 from auth.roles import Principal
 
@@ -63,26 +64,7 @@ async def _export(
     identity: Identity,
     only: Only,
 ) -> Stream:
-    principal = request.user
-    scope = await resolve(principal, region, round_id)
-    check_identity(principal, identity)
-    options = ExportOptions(dataset=dataset, identity=identity, only=only)
-    await record_download(
-        principal,
-        "report.export_downloaded",
-        scope,
-        f"{dataset.value}.{fmt.value}:{region}",
-        {"format": fmt.value, **options.describe()},
-    )
-    name = (
-        f"verval-{dataset.value}-{region.replace('.', '_')}-round{round_id}-{_stamp()}.{fmt.value}"
-    )
-    media_type = exports.XLSX_MEDIA_TYPE if fmt is Format.XLSX else exports.CSV_MEDIA_TYPE
-    return Stream(
-        exports.stream(fmt, principal, scope, options),
-        media_type=media_type,
-        headers=_attachment(name),
-    )
+    return await export_download(request.user, region, round_id, dataset, fmt, identity, only)
 
 
 class ReportsController(Controller):
@@ -208,4 +190,4 @@ class ReportsController(Controller):
         )
 
 
-REPORT_CONTROLLERS = [ReportsController]
+REPORT_CONTROLLERS = [ReportsController, *LINK_CONTROLLERS]

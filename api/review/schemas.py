@@ -195,6 +195,25 @@ class BaselineView(BaseModel):
     member_changes: list[MemberChange]
 
 
+class RelatedPhoto(BaseModel):
+    """One duplicate-photo flag's other side. Fields are None outside the caller's scope."""
+
+    flag_code: str
+    photo_id: uuid.UUID  # this visit's photo
+    other_visit_id: uuid.UUID
+    other_photo_id: uuid.UUID | None
+    in_scope: bool  # False: another region's household, shown by the fact alone
+    other_household_id: int | None
+    other_head_name: str | None
+    other_rt: str | None
+    other_rw: str | None
+    other_village_name: str | None
+    other_enumerator_name: str | None
+    other_kind: str | None
+    other_captured_at: datetime | None
+    other_links: PhotoLinks | None
+
+
 class ReviewVisitDetail(VisitDetail):
     """The visit detail, extended for review: every reader gets this one shape."""
 
@@ -207,6 +226,8 @@ class ReviewVisitDetail(VisitDetail):
     allowed_decisions: list[DecisionKind]  # for this caller, now
     revisits: list[uuid.UUID]  # later visits made because this one was returned
     identity_numbers_visible: bool
+    # The other side of each duplicate-photo flag (api/review/related.py).
+    related_photos: list[RelatedPhoto] = []
 
 
 # --- the household trail -----------------------------------------------------------------

@@ -23,7 +23,7 @@ from api.errors import Conflict, DomainError, NotFound, Unprocessable
 from api.forms.service import compiled_form
 from api.registry import changes, proposals
 from api.registry.queries import region_names
-from api.review import access, compare, queries
+from api.review import access, compare, queries, related
 from api.review.queries import Keyset, QueueFilters
 from api.review.schemas import (
     BaselineView,
@@ -307,6 +307,9 @@ async def visit_detail(
         allowed_decisions=_allowed_for(principal, base.state, region, bool(base.missing_photos)),
         revisits=await queries.revisits_of(visit_id),
         identity_numbers_visible=show_identity,
+        related_photos=await related.related_photos(
+            principal, [f.model_dump() for f in base.flags], store, _links, expires_at
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter
 
 from api import db
+from api.audit.records import record_hash_at_intake
 from api.audit.service import Actor, append_event
 from api.errors import (
     Conflict,
@@ -386,6 +387,10 @@ async def _submit_in_transaction(
         region_code=target.region_code,
         details={
             "content_hash": digest,
+            # Built from the rows just written, as a bundle will rebuild it from the database.
+            "record_hash": await record_hash_at_intake(
+                row.to_dict(), [photo.to_dict() for photo in photo_rows]
+            ),
             "outcome": submission.outcome.value,
             "photos_declared": len(submission.photos),
             "flags": sorted({f.code for f in flags}),

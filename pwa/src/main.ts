@@ -53,6 +53,9 @@ async function route(): Promise<void> {
   else view.after(nav);
   nav.hidden = name === "login" || name === "visit";
   drawNav(name);
+  // Every screen, staff's too: after a reload nothing else draws the title and the
+  // connection indicator until the first state change.
+  void drawHeader();
   const root = h("div", { class: `screen screen-${name}` });
   view.replaceChildren(root);
   cleanup = await screen(root, ...args);
@@ -97,7 +100,6 @@ function drawNav(active: string): void {
     item("outbox", "#/outbox", "⇪", t("nav_outbox"), true),
     item("account", "#/account", "◉", t("nav_settings")),
   );
-  void drawHeader();
 }
 
 async function checkStorage(): Promise<void> {

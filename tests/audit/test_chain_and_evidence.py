@@ -73,7 +73,7 @@ async def test_intact_chain_and_evidence_verify(app_client, phone, field, store)
     await _visit_with_photos(app_client, phone, field)
     report = await verify(store, region="17.06")
     assert report.ok, report.as_dict()
-    assert report.photos_checked == 3 and report.events_checked >= 7
+    assert report.photos_checked == 3 and report.chain_events_checked >= 7
 
 
 async def test_edited_event_is_reported_exactly(app_client, phone, field, store, database):

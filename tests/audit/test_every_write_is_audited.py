@@ -41,6 +41,7 @@ DOWNLOAD_PREFIXES = (
 POST_READS = {
     ("POST", "/api/v1/households/search"): "a search (NIK in the body, not the URL)",
     ("POST", "/api/v1/audit/bundles/link"): "mints a signed link; its download is audited",
+    ("POST", "/api/v1/reports/exports/link"): "mints a signed link; its download is audited",
 }
 
 
@@ -154,6 +155,17 @@ async def _bundle_link(world: World) -> httpx.Response:
     return response
 
 
+async def _export_link(world: World) -> httpx.Response:
+    response = await world.call(
+        "supervisor",
+        "POST",
+        f"/api/v1/reports/exports/link?file=members.xlsx&region=17.06.01&round={world.field.round_id}",
+    )
+    assert response.status_code == 200, response.text
+    world.ids["export_link"] = response.json()["url"]
+    return response
+
+
 def _download(path: str) -> Run:
     async def run(world: World) -> httpx.Response:
         return await world.call(
@@ -237,6 +249,8 @@ STEPS: list[Step] = [
          _download("/api/v1/reports/exports/members.csv?region=17.06.01&round={round}")),
     Step("GET", "/api/v1/reports/exports/members.xlsx", _s("report.export_downloaded"),
          _download("/api/v1/reports/exports/members.xlsx?region=17.06.01&round={round}")),
+    Step("GET", "/api/v1/reports/exports/download", _s("report.export_downloaded"),
+         lambda w: w.client.get(w.ids["export_link"]), prepare=_export_link),
     Step("GET", "/api/v1/reports/visits.geojson", _s("report.geojson_downloaded"),
          _download("/api/v1/reports/visits.geojson?region=17.06.01&round={round}")),
     Step("GET", "/api/v1/reports/minutes/{filename:str}", _s("report.minutes_downloaded"),

@@ -143,3 +143,91 @@ def test_auditor_follows_verifies_and_exports_a_trail(
             server.token("supervisor.ipuh"),
         )
         assert status == 404
+
+
+def test_trail_has_its_own_url_and_exports_stream_to_disk(
+    laptop: Any, server: Server, tmp_path: Path
+) -> None:
+    """The trail is bookmarkable (reload, Back, Forward) with the header drawn after a
+    reload; a SIKS-NG export downloads from the progress view through a signed link; a
+    duplicate-photo flag names the other household and shows both photos."""
+    from openpyxl import load_workbook
+
+    household_id, _, _ = visit_with_photos(server)
+    page = staff_sign_in(laptop, "auditor")
+    page.click("nav.staff-menu >> text=Audit")
+    page.wait_for_selector("#search-q")
+    page.fill("#search-q", str(household_id))
+    page.click("#search-go")
+    page.wait_for_selector(".visit-group[data-visit]")
+    trail_url = page.url
+    assert trail_url.endswith(f"#/audit/household/{household_id}")
+    assert (
+        "RT " in page.locator(".hh-head").inner_text()
+        and "RW " in page.locator(".hh-head").inner_text().split("RT ")[1]
+    )  # RT first, as every screen writes it
+
+    # Back returns to the auditor's home, Forward to the trail.
+    page.go_back()
+    page.wait_for_selector("#search-q")
+    assert page.url.endswith("#/audit")
+    page.go_forward()
+    page.wait_for_selector(".visit-group[data-visit]")
+    assert page.url == trail_url
+
+    # A bookmark: the trail opens again by its URL, header and all.
+    bookmarked = laptop.new_page()
+    bookmarked.goto(trail_url)
+    bookmarked.wait_for_selector(".visit-group[data-visit]")
+    bookmarked.reload()
+    bookmarked.wait_for_selector(".visit-group[data-visit]")
+    header = bookmarked.locator("header.top")
+    assert "Verval" in header.inner_text()
+    net = bookmarked.locator("#net")
+    assert net.is_visible() and "sinyal" in net.inner_text().lower()  # "Ada sinyal"
+    bookmarked.close()
+    page.close()
+
+    # The supervisor's progress view offers the SIKS-NG export; it streams to disk.
+    with staff_context(laptop.browser, server) as office:
+        page = staff_sign_in(office, "supervisor")
+        page.click("nav.staff-menu >> text=Kemajuan")
+        page.wait_for_selector("#progress-export")
+        page.select_option("#export-dataset", "households")
+        page.select_option("#export-format", "xlsx")
+        page.locator("#progress-export").scroll_into_view_if_needed()
+        screenshot(page, "progress-export")
+        with page.expect_download() as info:
+            page.click("#export-download")
+        download = info.value
+        assert download.suggested_filename.endswith(".xlsx")
+        assert "/api/v1/reports/exports/download?" in download.url  # the signed link, no token
+        target = tmp_path / download.suggested_filename
+        download.save_as(str(target))
+        sheet = load_workbook(target).worksheets[0]
+        header_row = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        assert "NO_KK" in header_row and sheet.max_row > 1
+        assert "Unduhan dimulai" in page.locator("#progress-export").inner_text()
+
+        # The demo's reused photo: the other household by name, the two photos side by side.
+        status, queue = server.api(
+            "GET", "/api/v1/visits?flag=photo_reused", server.token("supervisor")
+        )
+        assert status == 200 and queue["items"], queue
+        reused = queue["items"][0]["visit_id"]
+        page.goto(f"/#/review/visit/{reused}")
+        flag = page.locator("li[data-flag='photo_reused']")
+        flag.wait_for()
+        text = flag.inner_text()
+        assert "rumah tangga" in text and "RT " in text and "rumah tangga 1" not in text.lower()
+        pair = flag.locator(".rv-dup-pair img")
+        assert pair.count() == 2
+        pair.nth(1).scroll_into_view_if_needed()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.rv-dup-pair img')].every(i => i.complete && i.naturalWidth > 0)"
+        )
+        screenshot(page, "review-duplicate-photo")
+        page.set_viewport_size({"width": 390, "height": 844})
+        flag.scroll_into_view_if_needed()
+        screenshot(page, "review-duplicate-photo-phone")
+        page.close()

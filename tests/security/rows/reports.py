@@ -6,7 +6,7 @@ before any other check (so a refused request never says whether the region exist
 Uses the register's world: ``district``, ``village`` and ``round`` of each side.
 """
 
-from tests.security.matrix import Row, only
+from tests.security.matrix import Row, only, same
 
 READ = only({"admin": 200, "supervisor": 200, "auditor": 200})
 FOREIGN = only({"admin": 200, "supervisor": 404, "auditor": 404})
@@ -33,4 +33,13 @@ ROWS: list[Row] = [
         own=FULL,
         foreign=FOREIGN,
     ),
-]
+    # Signed links for the screens (tests/reports/test_export_links.py): minted like the
+    # export itself; the download's signature is its credential, so a bad one is 403 for all.
+    Row("POST", "/api/v1/reports/exports/link?file=households.xlsx&" + QUERY, own=READ,
+        foreign=FOREIGN),
+    Row("POST", "/api/v1/reports/exports/link?file=members.csv&identity=full&" + QUERY,
+        own=FULL, foreign=FOREIGN),
+    Row("GET", "/api/v1/reports/exports/download?file=households.csv&" + QUERY
+        + "&user=1&sid=x&expires=4102444800&signature=" + "0" * 64,
+        own=same(403), foreign=same(403), anonymous=403),
+]  # fmt: skip

@@ -1,5 +1,5 @@
 // Assignment management (supervisors, admins): a village, its households (masked) with
-// their assignee in the round, filters by RW/RT, a selection, assign / reassign / unassign.
+// their assignee in the round, filters by RW and RT (shown as RT/RW, as everywhere), a selection, assign / reassign / unassign.
 // #/assign[/<round id>[/<village code>]]
 import "../audit/common.css";
 import "./assign.css";
@@ -261,7 +261,7 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
         checked: cur.length > 0 && cur.every((l) => selected.has(l.household.id)),
         onchange: () => { for (const l of cur) (all.checked ? selected.add(l.household.id) : selected.delete(l.household.id)); drawTable(); } });
       tableBox.replaceChildren(h("table", { class: "data", id: "households" },
-        h("thead", null, h("tr", null, h("th", { class: "cb" }, all), h("th", null, `${s("rw")}/${s("rt")}`), h("th", null, s("head")),
+        h("thead", null, h("tr", null, h("th", { class: "cb" }, all), h("th", null, `${s("rt")}/${s("rw")}`), h("th", null, s("head")),
           h("th", null, s("address")), h("th", null, s("kk")), h("th", null, s("assignee")), h("th", null, s("state")))),
         h("tbody", null, cur.map((l) => {
           const hh = l.household;
@@ -270,7 +270,7 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
             onchange: () => { if (cb.checked) selected.add(hh.id); else selected.delete(hh.id); tr.classList.toggle("sel", cb.checked); selCount.textContent = s("selected", { n: num(selected.size) }); assignBtn.disabled = unassignBtn.disabled = selected.size === 0; } });
           const tr = h("tr", { class: selected.has(hh.id) ? "sel" : "", "data-household": hh.id },
             h("td", { class: "cb" }, cb),
-            h("td", { class: "n" }, `${hh.rw}/${hh.rt}`),
+            h("td", { class: "n" }, `${hh.rt}/${hh.rw}`),
             h("td", null, h("b", null, hh.head_name)),
             h("td", null, hh.address),
             h("td", { class: "mono" }, hh.kk_masked),

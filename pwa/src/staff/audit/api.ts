@@ -27,6 +27,9 @@ export async function allPages<T>(path: string, max = 20): Promise<T[]> {
   return out;
 }
 
+/** A short-lived signed URL (api/signed_links.py): fetched without a token. */
+export type SignedLink = S["SignedLink"];
+
 /** Let the browser save a URL it can fetch without a token (a signed link). */
 export function saveUrl(url: string, filename = ""): void {
   const a = document.createElement("a");
@@ -71,6 +74,28 @@ export async function downloadSmall(path: string, fallbackName: string): Promise
 export async function downloadBundle(scope: { household?: number | string; region?: string }): Promise<void> {
   const q = scope.household !== undefined ? `household=${encodeURIComponent(String(scope.household))}`
     : `region=${encodeURIComponent(scope.region ?? "")}`;
-  const link = await call<S["BundleLink"]>(`/api/v1/audit/bundles/link?${q}`, { method: "POST" });
+  const link = await call<SignedLink>(`/api/v1/audit/bundles/link?${q}`, { method: "POST" });
   saveUrl(link.url);
+}
+
+/** A SIKS-NG export (CSV or XLSX) of a region and round, streamed to disk through a
+ *  signed link: a regency's file never sits in page memory. */
+export interface ExportRequest {
+  dataset: "households" | "members";
+  format: "csv" | "xlsx";
+  region: string;
+  round: number;
+  only?: "all" | "visited" | "approved";
+}
+
+export function exportLinkPath(r: ExportRequest): string {
+  // The file as its bearer route names it: households.xlsx, members.csv, …
+  const q = new URLSearchParams({ file: `${r.dataset}.${r.format}`, region: r.region, round: String(r.round), only: r.only ?? "all" });
+  return `/api/v1/reports/exports/link?${q.toString()}`;
+}
+
+export async function downloadExport(r: ExportRequest): Promise<SignedLink> {
+  const link = await call<SignedLink>(exportLinkPath(r), { method: "POST" });
+  saveUrl(link.url);
+  return link;
 }

@@ -104,11 +104,11 @@ export async function auditScreen(root: HTMLElement, ..._args: string[]): Promis
       results.replaceChildren(page.items.length
         ? h("div", null, h("p", { class: "small muted" }, s("results", { n: num(page.total) })),
           h("div", { class: "table-wrap" }, h("table", { class: "data" },
-            h("thead", null, h("tr", null, h("th", null, "ID"), h("th", null, s("head")), h("th", null, s("village")), h("th", null, "RW/RT"), h("th", null, s("kk")))),
+            h("thead", null, h("tr", null, h("th", null, "ID"), h("th", null, s("head")), h("th", null, s("village")), h("th", null, "RT/RW"), h("th", null, s("kk")))),
             h("tbody", null, page.items.map((x) => h("tr", null,
               h("td", { class: "n" }, String(x.id)),
               h("td", null, h("a", { href: `#/audit/household/${x.id}` }, x.head_name)),
-              h("td", null, x.village_name), h("td", null, `${x.rw}/${x.rt}`), h("td", { class: "mono" }, x.kk_masked)))))))
+              h("td", null, x.village_name), h("td", null, `${x.rt}/${x.rw}`), h("td", { class: "mono" }, x.kk_masked)))))))
         : h("p", { class: "empty" }, s("none")));
     } catch (e) {
       results.replaceChildren();

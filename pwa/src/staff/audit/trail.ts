@@ -11,6 +11,7 @@ import { call, downloadBundle } from "./api";
 import { pointsMap, type MapHandle, type MapPoint } from "../map/map";
 import { strings } from "../strings";
 import { arrangeTrail, type Entry, gpsText, photoNames, type Trail, type VerifyReport } from "./trailModel";
+import { evidenceText, type FlagContext } from "./flagWords";
 import { verifyView } from "./verifyView";
 import { bytes, problemWords, when } from "./words";
 
@@ -155,11 +156,7 @@ const word = (code: string | null | undefined): string => {
 const dl = (pairs: [string, Node | string | null][]) =>
   h("dl", { class: "tl-grid" }, pairs.filter(([, v]) => v !== null && v !== "").flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
 
-function evidenceText(ev: Record<string, unknown>): string {
-  return Object.entries(ev).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(" · ");
-}
-
-function entryItem(e: Entry): HTMLElement {
+function entryItem(e: Entry, ctx: FlagContext = {}): HTMLElement {
   const at = h("div", { class: "tl-time" }, when(e.at));
   switch (e.kind) {
     case "photo":
@@ -177,7 +174,7 @@ function entryItem(e: Entry): HTMLElement {
     case "flag":
       return h("li", { class: `flag sev-${e.flag.severity}` }, at,
         h("div", { class: "tl-title" }, L(e.flag.message as { id: string; en: string }) || s("flag", { code: e.flag.code })),
-        dl([[s("severity"), `${e.flag.severity} (${e.flag.code})`], [s("evidence"), evidenceText(e.flag.evidence)]]));
+        dl([[s("severity"), `${e.flag.severity} (${e.flag.code})`], [s("evidence"), evidenceText(e.flag.evidence, ctx)]]));
     case "decision":
       return h("li", { class: "decision" }, at,
         h("div", { class: "tl-title" }, s("decision", { what: word(e.decision.decision) })),
@@ -230,6 +227,7 @@ export async function trailScreen(root: HTMLElement, id: string): Promise<() => 
   const hh = trail.household;
   const arranged = arrangeTrail(trail);
   const names = photoNames(trail, word);
+  const flagContext: FlagContext = { photos: names, households: new Map([[hh.id, `${hh.head_name}, RT ${hh.rt}/RW ${hh.rw}`]]) };
 
   const actionErr = h("p", { class: "err", role: "alert" });
   const verifyBox = h("div", { "aria-live": "polite" });
@@ -272,7 +270,7 @@ export async function trailScreen(root: HTMLElement, id: string): Promise<() => 
         [s("revisit"), v.revisit_of],
       ]) : null,
       h("p", null, h("a", { href: `#/review/visit/${g.visitId}` }, s("review"))),
-      h("ol", { class: "timeline" }, g.entries.map(entryItem)));
+      h("ol", { class: "timeline" }, g.entries.map((e) => entryItem(e, flagContext))));
   });
 
   const mapBox = h("div", { class: "trail-map", id: "trail-map" });
@@ -281,13 +279,13 @@ export async function trailScreen(root: HTMLElement, id: string): Promise<() => 
     h("a", { href: "#/audit" }, s("back")),
     h("div", { class: "hh-head" },
       h("h1", null, `${s("trail")}: ${hh.head_name}`),
-      h("span", { class: "muted" }, `#${hh.id} · ${hh.village_name} (${hh.region_code}) · RW ${hh.rw} / RT ${hh.rt}`)),
+      h("span", { class: "muted" }, `#${hh.id} · ${hh.village_name} (${hh.region_code}) · RT ${hh.rt}/RW ${hh.rw}`)),
     dl([[s("address"), hh.address], [s("kk"), h("span", { class: "mono" }, hh.kk_number)]]),
     h("p", { class: "small", id: "trail-counts" }, s("counts", { visits: trail.visits, photos: trail.photos, decisions: trail.decisions, events: trail.audit_events })),
     h("div", { class: "trail-actions" }, verifyBtn, bundleBtn), actionErr, verifyBox,
     ...(groups.length ? groups : [h("p", { class: "empty" }, s("no_visits"))]),
     arranged.household.length ? h("section", { class: "visit-group", id: "household-events" }, h("h2", null, s("household_events")),
-      h("ol", { class: "timeline" }, arranged.household.map(entryItem))) : null,
+      h("ol", { class: "timeline" }, arranged.household.map((e) => entryItem(e, flagContext)))) : null,
     points.length ? h("h2", null, s("map")) : null,
     points.length ? mapBox : null,
   ));

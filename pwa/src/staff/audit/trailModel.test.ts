@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { setLang } from "../../i18n";
 import { ApiError, NetworkError } from "../../api/http";
-import { arrangeTrail, gpsText, mismatchWords, summary, type Trail } from "./trailModel";
+import { arrangeTrail, checkedLine, gpsText, mismatchWords, summary, type Trail } from "./trailModel";
 import { problemWords, reasonWords } from "./words";
 
 const V = "11111111-1111-4111-8111-111111111111";
@@ -38,14 +38,17 @@ describe("trail arrangement", () => {
 describe("integrity words", () => {
   it("says intact, or each mismatch with expected and found", () => {
     setLang("id");
-    expect(summary({ ok: true, events_checked: 3, photos_checked: 1, bytes_hashed: 10, mismatches: [] })).toMatch(/^Utuh/);
+    expect(summary({ ok: true, chain_events_checked: 3, events_in_scope: 2, visits_in_scope: 1, photos_checked: 1, bytes_hashed: 10, mismatches: [] })).toMatch(/^Utuh/);
     const m = mismatchWords({ kind: "photo_hash_mismatch", detail: "d", photo_id: P, expected: "aa", found: "bb" }, new Map([[P, "depan rumah"]]));
     expect(m.title).toBe("Isi foto depan rumah berbeda dari hash yang tercatat");
     expect([m.expected, m.found]).toEqual(["seharusnya: aa", "ditemukan: bb"]);
     setLang("en");
+    expect(checkedLine({ ok: true, chain_events_checked: 120, events_in_scope: 14, visits_in_scope: 2, photos_checked: 6, bytes_hashed: 2_000_000, mismatches: [] })).toMatch(
+      /^The whole audit chain checked \(120 events\)\. In this scope: 2 visits, 14 events about them, 6 photos re-hashed/,
+    );
     expect(mismatchWords({ kind: "hash_mismatch", detail: "", seq: 7 }).title).toBe("Audit event #7 was altered after it was written");
     expect(mismatchWords({ kind: "new_kind", detail: "x" }).title).toBe("new_kind");
-    expect(summary({ ok: false, events_checked: 3, photos_checked: 1, bytes_hashed: 10, mismatches: [{ kind: "x", detail: "" }] })).toBe("NOT INTACT: 1 mismatches.");
+    expect(summary({ ok: false, chain_events_checked: 3, events_in_scope: 2, visits_in_scope: 1, photos_checked: 1, bytes_hashed: 10, mismatches: [{ kind: "x", detail: "" }] })).toBe("NOT INTACT: 1 mismatches.");
     setLang("id");
   });
 

@@ -89,7 +89,11 @@ export interface Mismatch {
 
 export interface VerifyReport {
   ok: boolean;
-  events_checked: number;
+  /** The whole chain: one for every region, so the same whatever the scope. */
+  chain_events_checked: number;
+  /** Events about the scope's visits and photos: those its evidence bundle carries in full. */
+  events_in_scope: number;
+  visits_in_scope: number;
   photos_checked: number;
   bytes_hashed: number;
   mismatches: Mismatch[];
@@ -98,7 +102,9 @@ export interface VerifyReport {
 const v = strings(
   {
     intact: "Utuh: rantai audit dan semua bukti cocok.",
-    checked: "{events} peristiwa audit diperiksa, {photos} foto dihitung ulang hash-nya ({bytes}).",
+    checked:
+      "Seluruh rantai audit diperiksa ({chain} peristiwa). Dalam cakupan ini: {visits} kunjungan, " +
+      "{events} peristiwa tentangnya, {photos} foto dihitung ulang hash-nya ({bytes}).",
     broken: "TIDAK UTUH: {n} ketidakcocokan.",
     hash_mismatch: "Peristiwa audit #{seq} diubah setelah ditulis",
     broken_link: "Peristiwa audit #{seq} tidak menunjuk ke peristiwa sebelumnya",
@@ -115,7 +121,9 @@ const v = strings(
   },
   {
     intact: "Intact: the audit chain and all evidence match.",
-    checked: "{events} audit events checked, {photos} photos re-hashed ({bytes}).",
+    checked:
+      "The whole audit chain checked ({chain} events). In this scope: {visits} visits, " +
+      "{events} events about them, {photos} photos re-hashed ({bytes}).",
     broken: "NOT INTACT: {n} mismatches.",
     hash_mismatch: "Audit event #{seq} was altered after it was written",
     broken_link: "Audit event #{seq} does not point at the event before it",
@@ -142,7 +150,13 @@ export function summary(r: VerifyReport): string {
 }
 
 export function checkedLine(r: VerifyReport): string {
-  return v("checked", { events: r.events_checked, photos: r.photos_checked, bytes: bytes(r.bytes_hashed) });
+  return v("checked", {
+    chain: r.chain_events_checked,
+    visits: r.visits_in_scope,
+    events: r.events_in_scope,
+    photos: r.photos_checked,
+    bytes: bytes(r.bytes_hashed),
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 import "../audit/common.css";
 import "./progress.css";
 import { h } from "../../ui/dom";
-import { call, downloadSmall, type S } from "../audit/api";
+import { call, downloadExport, downloadSmall, type ExportRequest, type S } from "../audit/api";
 import { myRegions } from "../assign/regionPicker";
 import { num, problemWords, when } from "../audit/words";
 import { pointsMap, type MapHandle } from "../map/map";
@@ -50,6 +50,18 @@ const s = strings(
     no_enumerators: "Belum ada penugasan di wilayah ini.",
     loading: "Memuat…",
     legend: "Batang: dari yang ditugaskan",
+    export: "Ekspor SIKS-NG",
+    export_intro: "Hasil verval wilayah ini untuk dimasukkan ke SIKS-NG. Berkas langsung tersimpan di unduhan peramban (NIK dan No. KK tersamar).",
+    dataset: "Data",
+    ds_households: "Rumah tangga",
+    ds_members: "Anggota keluarga",
+    format: "Format",
+    only: "Rumah tangga",
+    only_all: "Semua",
+    only_visited: "Yang dikunjungi",
+    only_approved: "Yang disetujui",
+    download: "Unduh",
+    export_started: "Unduhan dimulai: lihat unduhan peramban Anda.",
   },
   {
     title: "Verification progress",
@@ -84,6 +96,18 @@ const s = strings(
     no_villages: "No households in this region.",
     no_enumerators: "No assignments in this region yet.",
     loading: "Loading…",
+    export: "SIKS-NG export",
+    export_intro: "This area's verification results for entry into SIKS-NG. The file goes straight to the browser's downloads (NIK and No. KK masked).",
+    dataset: "Data",
+    ds_households: "Households",
+    ds_members: "Family members",
+    format: "Format",
+    only: "Households",
+    only_all: "All",
+    only_visited: "Visited",
+    only_approved: "Approved",
+    download: "Download",
+    export_started: "Download started: see your browser's downloads.",
     legend: "Bars: of the assigned",
   },
 );
@@ -130,6 +154,37 @@ async function minutes(code: string, round: number, btn: HTMLButtonElement, err:
     btn.disabled = false;
     btn.textContent = label;
   }
+}
+
+/** The SIKS-NG exports of the region on screen, saved to disk through a signed link. */
+function exportBox(region: string, round: number): HTMLElement {
+  const pick = (id: string, options: [string, string][]) =>
+    h("select", { id }, options.map(([value, label]) => h("option", { value }, label)));
+  const dataset = pick("export-dataset", [["households", s("ds_households")], ["members", s("ds_members")]]);
+  const format = pick("export-format", [["xlsx", "XLSX (Excel)"], ["csv", "CSV"]]);
+  const only = pick("export-only", [["all", s("only_all")], ["visited", s("only_visited")], ["approved", s("only_approved")]]);
+  const note = h("p", { class: "small", role: "status", "aria-live": "polite" });
+  const btn: HTMLButtonElement = h("button", { class: "btn small primary", type: "button", id: "export-download", onclick: async () => {
+    note.className = "small";
+    note.textContent = "";
+    btn.disabled = true;
+    try {
+      await downloadExport({ dataset: dataset.value, format: format.value, only: only.value, region, round } as ExportRequest);
+      note.textContent = s("export_started");
+    } catch (e) {
+      note.className = "small err";
+      note.textContent = problemWords(e);
+    } finally {
+      btn.disabled = false;
+    }
+  } }, s("download"));
+  const field = (label: string, control: HTMLElement) =>
+    h("label", null, h("span", { class: "small muted" }, label), control);
+  return h("section", { class: "export-box", id: "progress-export", "aria-labelledby": "export-h" },
+    h("h2", { id: "export-h" }, s("export")),
+    h("p", { class: "small muted" }, s("export_intro")),
+    h("div", { class: "toolbar" }, field(s("dataset"), dataset), field(s("format"), format), field(s("only"), only), btn),
+    note);
 }
 
 export async function progressScreen(root: HTMLElement, ...args: string[]): Promise<() => void> {
@@ -224,6 +279,7 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
       tiles, legend,
       h("h2", null, s("per_region", { level: s(childLevel).toLowerCase() })), regionTable,
       h("h2", null, s("per_enumerator")), peopleTable,
+      exportBox(region, round.id),
       h("h2", null, s("map")), mapNote, mapBox,
       h("p", { class: "small muted" }, s("updated", { t: when(report.generated_at) })),
     );

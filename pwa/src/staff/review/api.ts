@@ -9,6 +9,9 @@ type S = components["schemas"];
 export type QueueItem = S["QueueItem"];
 export type QueuePage = S["QueuePage"];
 export type StateCounts = S["review_schemas_StateCounts"];
+/** The other side of a duplicate-photo flag (api/review/related.py); other_* are null
+ *  when the other household lies outside the reader's regions. */
+export type RelatedPhoto = S["RelatedPhoto"];
 export type VisitDetail = S["ReviewVisitDetail"];
 export type ReviewPhoto = S["ReviewPhoto"];
 export type FlagOut = S["FlagOut"];

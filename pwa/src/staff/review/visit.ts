@@ -6,7 +6,7 @@ import { ApiError, AuthRequired } from "../../api/http";
 import { app } from "../../app/controller";
 import { h, nodes, toast } from "../../ui/dom";
 import { type MapHandle, type MapPoint, pointsMap } from "../map/map";
-import { type AnswerChange, type DecisionKind, type MemberChange, type MemberFact, type ReviewPhoto, reviewApi, type VisitDetail } from "./api";
+import { type AnswerChange, type DecisionKind, type MemberChange, type MemberFact, type RelatedPhoto, type ReviewPhoto, reviewApi, type VisitDetail } from "./api";
 import { shortcutLegend, severityChip, stateBadge } from "./queue";
 import {
   distanceM,
@@ -103,6 +103,33 @@ function kv(pairs: [string, Node | string | null][]): HTMLElement {
 }
 
 const short = (id: string) => id.slice(0, 8);
+
+/** "Identical to a photo of household Sutrisno (RT 001/RW 002, Suka Pindah)". */
+function duplicateText(r: RelatedPhoto): string {
+  if (!r.in_scope) return w("dup_outside");
+  const where = [r.other_rt ? `RT ${r.other_rt}/RW ${r.other_rw ?? "—"}` : null, r.other_village_name].filter(Boolean).join(", ");
+  const name = `${r.other_head_name ?? `#${r.other_household_id ?? "?"}`}${where ? ` (${where})` : ""}`;
+  return w(r.flag_code === "photo_reused" ? "dup_same" : "dup_near", { name });
+}
+
+/** The two photos of a duplicate-photo flag next to each other (stacked on a phone). */
+function sideBySide(r: RelatedPhoto, mine: ReviewPhoto | undefined): HTMLElement {
+  const figure = (src: string | null | undefined, caption: string) =>
+    h("figure", { class: "rv-dup-side" },
+      src ? h("img", { src, alt: caption, loading: "lazy" }) : h("div", { class: "rv-ph-placeholder" }, w("dup_no_link")),
+      h("figcaption", { class: "small" }, caption));
+  const mineCaption = mine ? `${w("dup_this")} · ${kindName(mine.kind)} · ${fmtTime(mine.captured_at)}` : w("dup_this");
+  const otherCaption = w("dup_other", {
+    name: r.other_head_name ?? `#${r.other_household_id ?? "?"}`,
+    when: r.other_captured_at ? fmtTime(r.other_captured_at) : "—",
+    who: r.other_enumerator_name ?? "—",
+  });
+  return h("details", { class: "rv-dup", open: true },
+    h("summary", null, w("dup_compare")),
+    h("div", { class: "rv-dup-pair" },
+      figure(mine?.links?.display ?? mine?.links?.original, mineCaption),
+      figure(r.other_links?.display ?? r.other_links?.original, otherCaption)));
+}
 
 export async function visitReviewScreen(root: HTMLElement, ...args: string[]): Promise<() => void> {
   const id = args[0] ?? "";
@@ -224,12 +251,15 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
         const mi = typeof ev.member_index === "number" ? ev.member_index : null;
         const member = mi !== null && Array.isArray(v.answers.members) ? (v.answers.members[mi] as Raw | undefined) : undefined;
         const memberName = member ? String(member.full_name ?? member.name ?? "") : "";
+        const related = (v.related_photos ?? []).find((r) => r.flag_code === f.code && r.photo_id === photo && r.other_visit_id === other);
+        const text = related ? duplicateText(related) : label(f.message, flagName(f.code));
         return h("li", { class: `sev-${f.severity}`, "data-flag": f.code },
           severityChip(f.code, f.severity),
-          h("span", { class: "rv-flag-text" }, label(f.message, flagName(f.code))),
+          h("span", { class: "rv-flag-text" }, text),
           memberName ? h("a", { href: "#rv-members", class: "rv-flag-member", onclick: (e: Event) => { e.preventDefault(); document.getElementById("rv-members")?.scrollIntoView({ block: "start" }); } }, `→ ${memberName}`) : null,
-          other ? h("a", { href: `#/review/visit/${other}` }, " → " + w("open_visit", { id: short(other) })) : null,
-          photo ? h("a", { href: `#photo-${photo}`, onclick: (e: Event) => { e.preventDefault(); document.getElementById(`photo-${photo}`)?.scrollIntoView({ block: "center" }); } }, " → 📷") : null);
+          other && (!related || related.in_scope) ? h("a", { href: `#/review/visit/${other}` }, " → " + w("open_visit", { id: related?.other_head_name ?? short(other) })) : null,
+          photo ? h("a", { href: `#photo-${photo}`, onclick: (e: Event) => { e.preventDefault(); document.getElementById(`photo-${photo}`)?.scrollIntoView({ block: "center" }); } }, " → 📷") : null,
+          related?.in_scope ? sideBySide(related, v.photos.find((p) => p.id === photo)) : null);
       })));
 
   // --- photos ----------------------------------------------------------------------------
