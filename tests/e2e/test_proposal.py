@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Server, screenshot
-from tests.e2e.test_member_changes import phone_412  # noqa: F401  (the 412x915 phone fixture)
 from tests.e2e.test_offline_visit import choose, sign_in, take_photo, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
 
 def test_phone_proposes_a_household_offline_and_it_reaches_the_review_queue(
-    phone_412: Any,  # noqa: F811
+    phone_412: Any,
     server: Server,
     camera_photos: list[Path],
 ) -> None:
