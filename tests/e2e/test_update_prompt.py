@@ -17,10 +17,11 @@ pytestmark = pytest.mark.browser
 
 
 def test_open_app_learns_of_a_new_version_and_loses_nothing(
-    phone: Any, server: Server, camera_photos: list[Path]
+    phone_412: Any, server: Server, camera_photos: list[Path]
 ) -> None:
     """A phone left open: the app looks for a new version by itself (every 30 minutes), asks,
     and the update, applied offline, keeps a queued visit and what was just typed."""
+    phone = phone_412
     page = phone.new_page()
     page.clock.install()  # the 30 minutes pass in an instant
     sign_in(page)
@@ -106,3 +107,21 @@ def test_service_worker_leaves_api_writes_alone(phone: Any, server: Server) -> N
     page.wait_for_timeout(300)
     assert seen, "no API traffic seen"
     assert all(not from_sw for _, from_sw in seen)
+
+
+def test_account_screen_states_persistent_storage_once(phone_412: Any, server: Server) -> None:
+    """The state is said once; the button asks (it does not repeat the warning)."""
+    page = phone_412.new_page()
+    sign_in(page)
+    page.goto("/#/account")
+    state = page.locator("#storage-persisted")
+    state.wait_for()
+    persisted = page.evaluate("navigator.storage.persisted()")
+    assert state.get_attribute("data-persisted") == str(persisted).lower()
+    if not persisted:  # headless Chromium does not grant it: the button asks again
+        button = page.locator("#storage-persist")
+        assert button.inner_text().strip() == "Minta penyimpanan tetap"
+        assert button.inner_text().strip() not in state.inner_text()
+        button.click()
+        page.wait_for_selector("text=Browser menolak")
+    screenshot(page, "23-account-storage")
