@@ -8,8 +8,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.static_files import create_static_files_router
-from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
+from litestar.types import ControllerRouterHandler
 
 from api.audit.controller import AuditController
 from api.client_config.controller import ClientConfigController
@@ -20,6 +19,7 @@ from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
 from api.openapi import document_errors, documentation_pages
+from api.pwa_shell import SKIP_COMPRESSION, pwa_shell_router
 from api.registry.controller import REGISTRY_CONTROLLERS
 from api.reports.controller import REPORT_CONTROLLERS
 from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
@@ -51,36 +51,6 @@ def api_controllers() -> list[ControllerRouterHandler]:
     ]
 
 
-class PwaCacheHeaders:
-    """Cache rules of the PWA shell: hashed assets forever, the entry points never.
-
-    The service worker and index.html must be revalidated on every load, or a phone
-    would never learn that a new version exists.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if path.startswith("/assets/"):
-            policy = b"public, max-age=31536000, immutable"
-        elif path in ("/", "/index.html", "/sw.js", "/manifest.webmanifest") or "." not in path:
-            policy = b"no-cache"
-        else:
-            policy = b"public, max-age=3600"
-
-        async def with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
-                ]
-                message = {**message, "headers": [*headers, (b"cache-control", policy)]}
-            await send(message)
-
-        await self.app(scope, receive, with_policy)
-
-
 def _request_id_outermost(app_config: AppConfig) -> AppConfig:
     """The request id is given before any other middleware runs (the JWT middleware's 401
     included), so every problem+json carries it."""
@@ -97,17 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     pwa_dist = settings.effective_pwa_dist
     if (pwa_dist / "index.html").is_file():
         # Registered last: API routes win over the catch-all PWA shell.
-        route_handlers.append(
-            create_static_files_router(
-                path="/",
-                directories=[pwa_dist],
-                html_mode=True,
-                include_in_schema=False,
-                name="pwa",
-                middleware=[PwaCacheHeaders],
-                opt={"exclude_from_auth": True},
-            )
-        )
+        route_handlers.append(pwa_shell_router(pwa_dist))
 
     jwt_auth = build_jwt_auth(settings)
     app = Litestar(
@@ -124,7 +84,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Only JSON arrives without a per-route limit; photo uploads raise theirs.
         request_max_body_size=settings.max_json_bytes,
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, gzip_compress_level=6
+            backend="gzip",
+            minimum_size=1024,
+            gzip_compress_level=6,
+            exclude_opt_key=SKIP_COMPRESSION,
         ),
         openapi_config=OpenAPIConfig(
             title="Verval API",

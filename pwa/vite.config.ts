@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { type Area, precacheAreas, precachedOnPhone } from "./build/precache";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -24,6 +25,9 @@ function sourceHash(): string {
 }
 
 const VERSION = `${pkg.version}+${sourceHash()}`;
+
+/** Filled at build time by precacheAreas(): which chunk serves which area of the app. */
+const areas = new Map<string, Area>();
 
 /**
  * The region tree down to districts (code → name) as a static asset for the phone's "moved to"
@@ -62,6 +66,7 @@ export default defineConfig({
   server: { proxy: { "/api": "http://127.0.0.1:8000" } },
   plugins: [
     regionTree(),
+    precacheAreas(areas),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",
@@ -94,6 +99,10 @@ export default defineConfig({
         globPatterns: ["**/*.{js,css,html,png,webmanifest}"],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         rollupFormat: "iife",
+        // The phone precaches its own app only; staff screens are cached when first opened.
+        manifestTransforms: [
+          async (entries) => ({ manifest: entries.filter((e) => precachedOnPhone(e.url, areas)), warnings: [] }),
+        ],
       },
       devOptions: { enabled: false },
     }),

@@ -141,6 +141,20 @@ def dtks_submission(version: int = 1) -> dict[str, Any]:
     return answers
 
 
+def usulan_v2_submission() -> dict[str, Any]:
+    """A complete, valid usulan_baru v2 submission: the head and three members with NIKs."""
+    answers = {k: v for k, v in usulan_submission().items() if k != "members_count"}
+    answers["members"] = [
+        {"nik": "1706035203920002", "full_name": "Siti Aminah", "sex": "2",
+         "birth_date": "1992-03-12", "relationship": "2"},
+        {"nik": "1706031408150003", "full_name": "Fajar Hidayat", "sex": "1",
+         "birth_date": "2015-08-14", "relationship": "3"},
+        {"nik": "1706036101240001", "full_name": "Nur Aisyah", "sex": "2",
+         "birth_date": "2024-01-21", "relationship": "3"},
+    ]  # fmt: skip
+    return answers
+
+
 def usulan_submission() -> dict[str, Any]:
     """A complete, valid usulan_baru v1 submission."""
     return {

@@ -6,15 +6,20 @@ hold. When a reviewer approves it, the household enters the register's tables wi
 member of the register — the village deliberation (musdes/muskel) decides later. It is
 written in the approval's own transaction, with its ``household.proposed`` audit event.
 
-A proposal whose No. KK or head's NIK the register already holds is flagged on arrival
+A proposal whose No. KK or NIKs the register already holds is flagged on arrival
 (``api.visits.members.proposal_flags``); approving it anyway is refused (409), because one
-family card cannot be two households: the reviewer returns or escalates it instead.
+family card cannot be two households nor one person two members: the reviewer returns or
+escalates it instead.
+
+Form ``usulan_baru`` v2 lists the family's other members (NIK, name, sex, birth date,
+relationship); they become the proposed household's members after the head, in the order
+entered. Version 1 named the head only.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from api.audit.service import Actor, append_event
@@ -26,6 +31,20 @@ from survey_forms import check_nik
 
 HEAD = "1"  # relationship code of the head of the family
 LIVES_HERE = "1"
+
+
+def _proposed_members(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    members = answers.get("members")
+    if not isinstance(members, list):
+        return []
+    return [m for m in members if isinstance(m, dict) and m.get("nik")]
+
+
+def _birth_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _padded(value: Any) -> str:
@@ -49,20 +68,33 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
     answers: dict[str, Any] = visit["answers"] or {}
     kk = str(answers.get("kk_number") or "")
     head_nik = str(answers.get("head_nik") or "")
+    members = _proposed_members(answers)
+    niks = [n for n in [head_nik, *(str(m["nik"]) for m in members)] if n]
     taken_kk = await queries.households_with_kk([kk]) if kk else {}
-    taken_nik = await queries.households_with_niks([head_nik]) if head_nik else {}
+    taken_nik = await queries.households_with_niks(niks)
     if taken_kk or taken_nik:
         raise Conflict(
-            "No. KK atau NIK kepala keluarga usulan ini sudah ada di register; kembalikan atau "
+            "No. KK atau NIK anggota usulan ini sudah ada di register; kembalikan atau "
             "eskalasikan usulan ini.",
             code="proposal_in_register",
             extra={
                 "message": {
-                    "id": "No. KK atau NIK kepala keluarga usulan ini sudah ada di register",
+                    "id": "No. KK atau NIK anggota usulan ini sudah ada di register",
                     "en": "The register already holds this proposal's family card number or "
-                    "head's NIK; return or escalate it instead",
+                    "a member's NIK; return or escalate it instead",
                 },
                 "other_household_ids": sorted({*taken_kk.values(), *taken_nik.values()}),
+            },
+        )
+    if len(set(niks)) != len(niks):
+        raise Conflict(
+            "Satu NIK tercatat dua kali dalam usulan ini; kembalikan usulan untuk diperbaiki.",
+            code="proposal_nik_repeated",
+            extra={
+                "message": {
+                    "id": "Satu NIK tercatat dua kali dalam usulan ini",
+                    "en": "One NIK appears twice in this proposal; return it to be corrected",
+                }
             },
         )
     rows = await Household.insert(
@@ -77,7 +109,9 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
             latitude=visit.get("gps_lat"),
             longitude=visit.get("gps_lon"),
             baseline={},
-            member_count=int(answers.get("members_count") or (1 if head_nik else 0)),
+            member_count=(1 if head_nik else 0) + len(members)
+            if "members" in answers
+            else int(answers.get("members_count") or (1 if head_nik else 0)),
             status=HouseholdStatus.PROPOSED.value,
             proposed_by_visit=visit_id,
             created_at=now,
@@ -100,12 +134,33 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
                 presence=LIVES_HERE,
             )
         )
+    if members:
+        # The other members as proposed (v2), after the head, in the order entered.
+        await HouseholdMember.insert(
+            *[
+                HouseholdMember(
+                    household=household_id,
+                    position=position,
+                    nik=str(m["nik"]),
+                    name=str(m.get("full_name") or ""),
+                    sex=str(m.get("sex") or ""),
+                    birth_date=_birth_date(m.get("birth_date")),
+                    relationship=str(m.get("relationship") or ""),
+                    presence=LIVES_HERE,
+                )
+                for position, m in enumerate(members, start=1)
+            ]
+        )
     await append_event(
         actor,
         "household.proposed",
         "household",
         household_id,
         region_code=visit["region_code"],
-        details={"visit_id": str(visit_id), "status": HouseholdStatus.PROPOSED.value},
+        details={
+            "visit_id": str(visit_id),
+            "status": HouseholdStatus.PROPOSED.value,
+            "members": (1 if head_nik else 0) + len(members),
+        },
     )
     return household_id

@@ -3,7 +3,7 @@ import "./styles.css";
 import { app } from "./app/controller";
 import { visitsFor } from "./data/db";
 import { t } from "./i18n";
-import { storageInfo } from "./storage";
+import { requestPersistence, storageInfo } from "./storage";
 import { isStaff, type Screen, staffMenu, staffScreenFor } from "./staff/routes";
 import { h, nodes, throttled } from "./ui/dom";
 
@@ -115,15 +115,20 @@ async function registerServiceWorker(): Promise<void> {
     // A new version is ready: ask, never reload under the enumerator's fingers.
     const bar = h("div", { class: "banner update", id: "update-banner" },
       h("span", null, t("update_ready")),
-      h("button", { type: "button", class: "btn primary small", onclick: () => {
+      h("button", { type: "button", class: "btn primary small", onclick: async () => {
+        // Whatever is typed reaches IndexedDB before the page goes away.
+        const { flushBeforeUpdate } = await import("./app/updates");
+        await flushBeforeUpdate();
         wb.addEventListener("controlling", () => location.reload());
         wb.messageSkipWaiting();
       } }, t("update_now")),
       h("button", { type: "button", class: "btn secondary small", onclick: () => bar.remove() }, t("later")),
     );
-    banner.appendChild(bar);
+    if (!document.getElementById("update-banner")) banner.appendChild(bar);
   });
-  await wb.register();
+  const registration = await wb.register();
+  // A phone left open all day still learns of a new version (every 30 min, on return).
+  if (registration) (await import("./app/updates")).watchForUpdates(registration);
 }
 
 async function boot(): Promise<void> {
@@ -133,7 +138,8 @@ async function boot(): Promise<void> {
   window.addEventListener("hashchange", () => void route());
   await route();
   void registerServiceWorker();
-  void checkStorage();
+  // Asked at every start until granted (a phone installed after sign-in was never asked).
+  void requestPersistence().finally(() => void checkStorage());
 }
 
 void boot();

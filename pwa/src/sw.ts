@@ -5,7 +5,9 @@
 // untouched.
 import { clientsClaim, setCacheNameDetails } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { ExpirationPlugin } from "workbox-expiration";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { CacheFirst } from "workbox-strategies";
 import { ApiClient } from "./api/client";
 import { deviceId, getSession } from "./data/db";
 import { syncOutbox } from "./sync/engine";
@@ -25,6 +27,14 @@ registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
     denylist: [/^\/api\//, /^\/schema/, /^\/healthz/, /^\/readyz/, /^\/media\//],
   }),
+);
+
+// Hashed assets outside the phone's precache (the staff screens, the map): fetched when
+// first used, then served from this cache (a hashed name never changes content).
+const ON_USE_CACHE = "verval-assets-on-use";
+registerRoute(
+  ({ url, request }) => url.origin === self.location.origin && url.pathname.startsWith("/assets/") && request.method === "GET",
+  new CacheFirst({ cacheName: ON_USE_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 80, purgeOnQuotaError: true })] }),
 );
 
 self.addEventListener("message", (event: ExtendableMessageEvent) => {

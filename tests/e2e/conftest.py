@@ -195,11 +195,13 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def phone(browser: Any, server: Server) -> Iterator[Any]:
-    """A fresh phone: 360x740, touch, Indonesian locale, GPS granted and mocked."""
+@contextmanager
+def phone_context(
+    browser: Any, server: Server, width: int = 360, height: int = 740, timeout_ms: int = 20_000
+) -> Iterator[Any]:
+    """A fresh phone: touch, Indonesian locale, GPS granted and mocked, service workers on."""
     context = browser.new_context(
-        viewport={"width": 360, "height": 740},
+        viewport={"width": width, "height": height},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
@@ -210,11 +212,25 @@ def phone(browser: Any, server: Server) -> Iterator[Any]:
         base_url=server.url,
         service_workers="allow",
     )
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(timeout_ms)
     try:
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(browser: Any, server: Server) -> Iterator[Any]:
+    """A small phone (360x740)."""
+    with phone_context(browser, server) as context:
+        yield context
+
+
+@pytest.fixture
+def phone_412(browser: Any, server: Server) -> Iterator[Any]:
+    """A mid-range Android phone's viewport (412x915)."""
+    with phone_context(browser, server, 412, 915, timeout_ms=30_000) as context:
+        yield context
 
 
 @pytest.fixture(scope="session")

@@ -5,39 +5,16 @@ the server stores each member as entered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PHONE_GPS, Server, screenshot
+from tests.e2e.conftest import Server, screenshot
 from tests.e2e.test_offline_visit import choose, sign_in, take_photo, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def phone_412(browser: Any, server: Server) -> Iterator[Any]:
-    """A mid-range Android phone's viewport (412x915), otherwise as the `phone` fixture."""
-    context = browser.new_context(
-        viewport={"width": 412, "height": 915},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        timezone_id="Asia/Jakarta",
-        geolocation=PHONE_GPS,
-        permissions=["geolocation"],
-        base_url=server.url,
-        service_workers="allow",
-    )
-    context.set_default_timeout(30_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 def household_with_members(server: Server, n: int) -> tuple[int, str]:

@@ -1,7 +1,8 @@
 """A household that is not in the register, proposed from the phone with no signal (usulan
-baru): village from the enumerator's assignments, address, RT/RW, head and NIK, GPS, photo;
-it waits in the outbox, is sent when the signal returns, and lands in the supervisor's review
-queue as a new_household visit of that village."""
+baru, form v2): village from the enumerator's assignments, address, RT/RW, head and NIK, the
+other members with their NIKs, GPS, photo; it waits in the outbox, is sent when the signal
+returns, lands in the supervisor's review queue as a new_household visit of that village, and
+once approved is a proposed household of the village with those members."""
 
 from __future__ import annotations
 
@@ -11,14 +12,19 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Server, screenshot
-from tests.e2e.test_member_changes import phone_412  # noqa: F401  (the 412x915 phone fixture)
 from tests.e2e.test_offline_visit import choose, sign_in, take_photo, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
+# (NIK, name, sex, birth date, relationship) of the members besides the head.
+MEMBERS = [
+    ("1706015203920002", "Siti Aminah", "2", "1992-03-12", "2"),
+    ("1706016101240001", "Nur Aisyah", "2", "2024-01-21", "3"),
+]
+
 
 def test_phone_proposes_a_household_offline_and_it_reaches_the_review_queue(
-    phone_412: Any,  # noqa: F811
+    phone_412: Any,
     server: Server,
     camera_photos: list[Path],
 ) -> None:
@@ -47,17 +53,37 @@ def test_phone_proposes_a_household_offline_and_it_reaches_the_review_queue(
     page.fill("#f-kk-number", "1706010101269999")
     page.fill("#f-head-name", "Rahmat Hidayat")
     page.fill("#f-head-nik", "1706011505850007")
-    page.fill("#f-members-count", "4")
     page.locator("input[name='f-reason']").first.locator("xpath=..").click()
     screenshot(page, "20-propose-form")
     page.reload()  # the proposal survives a killed app like any visit
     page.wait_for_selector("#f-head-name")
     assert page.input_value("#f-head-name") == "Rahmat Hidayat"
+
+    page.click("#next")  # the other members, with their NIKs
+    for i, (nik, name, sex, born, relationship) in enumerate(MEMBERS):
+        page.click(".add-member")
+        page.fill(f"#f-members-{i}--nik", nik)
+        page.fill(f"#f-members-{i}--full-name", name)
+        choose(page, f"f-members-{i}--sex", sex)
+        page.fill(f"#f-members-{i}--birth-date", born)
+        choose(page, f"f-members-{i}--relationship", relationship)
+        if i == 0:
+            page.reload()  # the first member survives a killed app too
+            page.wait_for_selector("#f-members-0--full-name")
+            assert page.input_value("#f-members-0--full-name") == name
+    screenshot(page, "21-propose-members")
     page.click("#next")  # photos
     take_photo(page, "house_front", camera_photos[0])
     page.click("#next")  # finish
     page.click("#finish")
-    page.locator("dialog.summary").wait_for()
+    dialog = page.locator("dialog.summary")
+    dialog.wait_for()
+    changes = dialog.locator("[data-member-change]").evaluate_all(
+        "xs => xs.map(x => x.dataset.memberChange)"
+    )
+    assert changes == ["new", "new"], changes
+    assert "Siti Aminah" in dialog.inner_text() and "Nur Aisyah" in dialog.inner_text()
+    screenshot(page, "22-propose-summary")
     page.click("#confirm-send")
     page.wait_for_selector(f"li[data-visit='{visit_id}'][data-state='queued']")
 
@@ -78,3 +104,25 @@ def test_phone_proposes_a_household_offline_and_it_reaches_the_review_queue(
     assert status == 200, stored
     assert stored["answers"]["head_name"] == "Rahmat Hidayat"
     assert stored["answers"]["rt"] == "007"
+    assert stored["form"] == {"id": "usulan_baru", "version": 2}
+    assert [m["nik"] for m in stored["answers"]["members"]] == [m[0] for m in MEMBERS]
+
+    # Approved: a proposed household of the village, the head and both members in it.
+    status, decided = server.api(
+        "POST", f"/api/v1/visits/{visit_id}/decisions", token, {"decision": "approve"}
+    )
+    assert status == 201, decided
+    household = server.sql(
+        "SELECT id, status, region_code, member_count FROM household WHERE proposed_by_visit = ?",
+        (visit_id,),
+    )
+    assert [row[1:] for row in household] == [("proposed", village_code, 3)]
+    members = server.sql(
+        "SELECT position, nik, name, relationship FROM household_member WHERE household = ? "
+        "ORDER BY position",
+        (household[0][0],),
+    )
+    assert members == [
+        (0, "1706011505850007", "Rahmat Hidayat", "1"),
+        *[(i + 1, m[0], m[1], m[4]) for i, m in enumerate(MEMBERS)],
+    ]

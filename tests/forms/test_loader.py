@@ -56,7 +56,12 @@ def has(problems: list[tuple[str, str]], path: str, text: str) -> bool:
 
 def test_shipped_definitions_load() -> None:
     forms = load_definitions()
-    assert set(forms) == {("dtks_verval", 1), ("dtks_verval", 2), ("usulan_baru", 1)}
+    assert set(forms) == {
+        ("dtks_verval", 1),
+        ("dtks_verval", 2),
+        ("usulan_baru", 1),
+        ("usulan_baru", 2),
+    }
     dtks = forms[("dtks_verval", 1)]
     codes = {f.field.code for f in dtks.fields.values() if f.field.code}
     assert codes == {

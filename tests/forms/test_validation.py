@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from survey_forms.loader import CompiledForm, get_form, parse_definition
-from survey_forms.samples import dtks_submission, usulan_submission
+from survey_forms.samples import dtks_submission, usulan_submission, usulan_v2_submission
 from survey_forms.validation import ValidationResult, validate_submission
 
 TODAY = date(2026, 6, 15)
@@ -299,6 +299,24 @@ def test_usulan_baru() -> None:
         ("kk_number", "constraint"),
         ("reason_other", "required"),
         ("members_count", "constraint"),
+    }
+
+
+def test_usulan_baru_v2_names_each_member_with_a_nik() -> None:
+    form = get_form("usulan_baru", 2)
+    assert check(form, usulan_v2_submission()).ok
+    alone = {k: v for k, v in usulan_v2_submission().items() if k != "members"}
+    assert check(form, alone).ok  # a household of one: the head
+    answers = usulan_v2_submission()
+    answers["members"][0]["nik"] = "1706035203920"  # too short
+    del answers["members"][1]["sex"]
+    answers["members"][2]["relationship"] = "1"  # the head is named above, not among members
+    answers["members"][2]["birth_date"] = "2999-01-01"
+    assert codes(check(form, answers)) == {
+        ("members[0].nik", "nik_invalid"),
+        ("members[1].sex", "required"),
+        ("members[2].relationship", "choice"),
+        ("members[2].birth_date", "constraint"),
     }
 
 

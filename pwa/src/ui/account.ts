@@ -4,14 +4,25 @@ import { type Lang, t } from "../i18n";
 import { formatBytes, requestPersistence, storageInfo } from "../storage";
 import { ask, h } from "./dom";
 
-export async function accountScreen(root: HTMLElement): Promise<() => void> {
+export function accountScreen(root: HTMLElement): Promise<() => void> {
+  return drawAccount(root, false);
+}
+
+async function drawAccount(root: HTMLElement, denied: boolean): Promise<() => void> {
   const s = app.session!;
   const info = await storageInfo();
+  // The button asks; the line above it says the state (never the same words twice).
+  const askAgain = async (): Promise<void> => {
+    const granted = await requestPersistence();
+    void drawAccount(root, granted !== true);
+  };
   const storage = h("div", { class: "card" }, h("h3", null, t("storage")),
     info.usage !== null && info.quota !== null ? h("p", null, t("storage_used", { u: formatBytes(info.usage), q: formatBytes(info.quota) })) : null,
     info.low ? h("p", { class: "err big" }, t("storage_low")) : null,
-    h("p", { class: "muted" }, info.persisted ? t("storage_persist_yes") : t("storage_persist_no")),
-    info.persisted ? null : h("button", { type: "button", class: "btn secondary", onclick: async () => { await requestPersistence(); void accountScreen(root); } }, t("storage_persist_no").split(".")[0]),
+    h("p", { class: info.persisted ? "muted" : "warn", id: "storage-persisted", "data-persisted": String(!!info.persisted) },
+      info.persisted ? t("storage_persist_yes") : t("storage_persist_no")),
+    info.persisted ? null : h("button", { type: "button", class: "btn secondary", id: "storage-persist", onclick: askAgain }, t("storage_persist_ask")),
+    denied ? h("p", { class: "muted", role: "status" }, t("storage_persist_denied")) : null,
   );
   const langBox = h("div", { class: "choices", role: "radiogroup" });
   for (const [code, label] of [["id", "Bahasa Indonesia"], ["en", "English"]] as const) {

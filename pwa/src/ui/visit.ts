@@ -3,6 +3,7 @@
 // to IndexedDB at once (a killed app reopens where it was) and the screen draws from it.
 import { type Outcome, OUTCOMES, PHOTO_KINDS, type PhotoKind, requiredPhotoKinds } from "../api/contract";
 import { app } from "../app/controller";
+import { beforeUpdate } from "../app/updates";
 import { getAssignment, getForm, getPhoto, getVisit, putPhoto, putVisit } from "../data/db";
 import type { Assignment, PhotoMeta } from "../data/types";
 import {
@@ -62,6 +63,7 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
 
   // The one draft of this screen: handlers dispatch, nobody keeps a copy.
   const store = new DraftStore(loaded, form);
+  cleanups.push(beforeUpdate(() => store.saved()));
   const draft = () => store.current;
   const dispatch = (a: DraftAction): Promise<void> => store.dispatch(a);
   // Photos a change dropped: forget their object URLs (the store deletes their bytes).

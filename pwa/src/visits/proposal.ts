@@ -3,6 +3,7 @@
 // visit with outcome new_household (the server files it with the usulan_baru form).
 import type { Assignment, Session, VisitRecord } from "../data/types";
 import { type CompiledForm, prefill } from "../forms/engine";
+import { newDraft } from "./visit";
 
 export const PROPOSAL_FORM = "usulan_baru";
 
@@ -31,35 +32,20 @@ export function createProposal(
   now = Date.now(),
   id: string = crypto.randomUUID(),
 ): VisitRecord {
-  return {
-    id,
-    userId: session.userId,
-    assignmentKey: null,
-    householdId: null,
-    roundId: village.roundId,
-    label: `Usulan baru · ${village.name}`,
-    form: { id: form.def.id, version: form.def.version },
-    answers: prefill(form, {}),
-    outcome: "new_household",
-    eligibility: null,
-    note: "",
-    startedAt: new Date(now).toISOString(),
-    endedAt: null,
-    gps: null,
-    gpsReason: "",
-    photos: [],
-    revisitOf: null,
-    proposal: { villageCode: village.code, villageName: village.name },
-    state: "draft",
-    serverHas: false,
-    attempts: 0,
-    nextAttemptAt: 0,
-    lastError: null,
-    attention: null,
-    receipt: null,
-    createdAt: now,
-    updatedAt: now,
-    doneAt: null,
-    step: 0,
-  };
+  return newDraft(
+    {
+      id,
+      userId: session.userId,
+      assignmentKey: null,
+      householdId: null,
+      roundId: village.roundId,
+      label: `Usulan baru · ${village.name}`,
+      form: { id: form.def.id, version: form.def.version },
+      answers: prefill(form, {}),
+      outcome: "new_household",
+      revisitOf: null,
+      proposal: { villageCode: village.code, villageName: village.name },
+    },
+    now,
+  );
 }

@@ -17,33 +17,24 @@ export function baselineOf(a: Assignment | null): Record<string, unknown> {
   return { ...a.household.baseline, members: a.household.members };
 }
 
-export function createVisit(
-  a: Assignment,
-  form: CompiledForm,
-  session: Session,
-  now = Date.now(),
-  id: string = crypto.randomUUID(),
-): VisitRecord {
-  const iso = new Date(now).toISOString();
-  const revisitOf = a.state === "returned" ? a.returnedVisitId : null;
+/** What tells one new draft from another; the rest (outbox state, times, step) starts equal. */
+export type DraftStart = Pick<
+  VisitRecord,
+  "id" | "userId" | "assignmentKey" | "householdId" | "roundId" | "label" | "form" | "answers" | "outcome" | "revisitOf"
+> &
+  Partial<Pick<VisitRecord, "proposal">>;
+
+/** A new draft on the phone (a visit or a proposal), not yet in the outbox. */
+export function newDraft(start: DraftStart, now: number): VisitRecord {
   return {
-    id,
-    userId: session.userId,
-    assignmentKey: a.key,
-    householdId: a.household.id,
-    roundId: a.roundId,
-    label: [a.household.headName, a.household.address].filter(Boolean).join(" · "),
-    form: { id: form.def.id, version: form.def.version },
-    answers: prefill(form, baselineOf(a)),
-    outcome: null,
+    ...start,
     eligibility: null,
     note: "",
-    startedAt: iso,
+    startedAt: new Date(now).toISOString(),
     endedAt: null,
     gps: null,
     gpsReason: "",
     photos: [],
-    revisitOf,
     state: "draft",
     serverHas: false,
     attempts: 0,
@@ -56,6 +47,30 @@ export function createVisit(
     doneAt: null,
     step: 0,
   };
+}
+
+export function createVisit(
+  a: Assignment,
+  form: CompiledForm,
+  session: Session,
+  now = Date.now(),
+  id: string = crypto.randomUUID(),
+): VisitRecord {
+  return newDraft(
+    {
+      id,
+      userId: session.userId,
+      assignmentKey: a.key,
+      householdId: a.household.id,
+      roundId: a.roundId,
+      label: [a.household.headName, a.household.address].filter(Boolean).join(" · "),
+      form: { id: form.def.id, version: form.def.version },
+      answers: prefill(form, baselineOf(a)),
+      outcome: null,
+      revisitOf: a.state === "returned" ? a.returnedVisitId : null,
+    },
+    now,
+  );
 }
 
 export type StepKey = "start" | "form" | "photos" | "finish";
