@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
 from api.audit.controller import AuditController
+from api.civil_registry.controller import CIVIL_REGISTRY_CONTROLLERS
 from api.client_config.controller import ClientConfigController
 from api.errors import EXCEPTION_HANDLERS
 from api.files.controller import LocalMediaController
@@ -45,6 +46,7 @@ def api_controllers() -> list[ControllerRouterHandler]:
         *REGISTRY_CONTROLLERS,
         *REPORT_CONTROLLERS,
         *REVIEW_CONTROLLERS,
+        *CIVIL_REGISTRY_CONTROLLERS,
     ]
 
 

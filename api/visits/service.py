@@ -17,6 +17,7 @@ from typing import Any
 
 from api import db
 from api.audit.service import Actor, append_event
+from api.civil_registry import findings as civil_findings
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from api.forms.service import compiled_form
 from api.registry import changes
@@ -302,6 +303,9 @@ async def submit(
                     ]
                 )
             await _insert_flags(visit_id, flags, received)
+            settled = await civil_findings.settle_by_visit(
+                visit_id, submission.household_id, submission.outcome.value, cleaned, received
+            )
             if target.assignment_id is not None:
                 # Lock order of every registry write: the change log first, then rows.
                 await changes.lock()
@@ -324,6 +328,7 @@ async def submit(
                     "outcome": submission.outcome.value,
                     "photos_declared": len(submission.photos),
                     "flags": sorted({f.code for f in flags}),
+                    **({"civil_registry_findings": settled} if settled else {}),
                 },
             )
             if not submission.photos:
