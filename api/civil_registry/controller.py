@@ -18,7 +18,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
@@ -45,7 +45,8 @@ from auth.roles import Principal, Role
 from auth.tokens import ALGORITHM, REQUIRED_CLAIMS, AccessToken
 
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
-RegionParam = Annotated[str, Parameter(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+REGION_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+RegionParam = Annotated[str, QueryParameter(pattern=REGION_PATTERN)]
 MAX_EXTRACT_BYTES = 2 * 1024**3
 
 
@@ -132,7 +133,7 @@ class CivilRegistryAdminController(Controller):
 
     @delete("/credentials/{credential_id:int}", summary="Revoke an API key")
     async def revoke_credential(
-        self, request: Request[Principal, Any, Any], credential_id: int
+        self, request: Request[Principal, Any, Any], credential_id: FromPath[int]
     ) -> None:
         await credentials.revoke(actor_of(request.user), credential_id)
 
@@ -146,7 +147,7 @@ class CivilRegistryAdminController(Controller):
         self,
         request: Request[Principal, Any, Any],
         state: State,
-        file_name: Annotated[str, Parameter(max_length=200)] = "extract",
+        file_name: Annotated[str, QueryParameter(max_length=200)] = "extract",
     ) -> Response[ImportJobOut]:
         spool = resources_from_state(state).settings.spool_dir
         spool.mkdir(parents=True, exist_ok=True)
@@ -163,7 +164,7 @@ class CivilRegistryAdminController(Controller):
         )
 
     @get("/imports/{job_id:int}", summary="An extract import's progress and summary")
-    async def import_job(self, job_id: int) -> ImportJobOut:
+    async def import_job(self, job_id: FromPath[int]) -> ImportJobOut:
         return await imports.get_job(job_id)
 
 
@@ -195,21 +196,19 @@ class CivilRegistryFindingsController(Controller):
     async def list_findings(
         self,
         request: Request[Principal, Any, Any],
-        household: Annotated[int | None, Parameter(ge=1)] = None,
-        region: Annotated[
-            str | None, Parameter(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
-        ] = None,
-        kind: FindingKind | None = None,
-        state: FindingState | None = None,
-        after: Annotated[int | None, Parameter(ge=0)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        household: Annotated[int | None, QueryParameter(ge=1)] = None,
+        region: Annotated[str | None, QueryParameter(pattern=REGION_PATTERN)] = None,
+        kind: Annotated[FindingKind | None, QueryParameter()] = None,
+        status: Annotated[FindingState | None, QueryParameter()] = None,
+        after: Annotated[int | None, QueryParameter(ge=0)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> FindingPage:
         return await findings.list_findings(
             request.user,
             household_id=household,
             region=region,
             kind=kind,
-            state=state,
+            state=status,
             after=after,
             limit=limit,
         )

@@ -166,10 +166,14 @@ def _pair_drafts(row: dict[str, Any]) -> Draft | None:
         "evidence": row["evidence"],
     }
     m_birth, p_birth = _as_date(row["m_birth"]), _as_date(row["p_birth"])
-    same_name = name_key(row["m_name"]) == row["name_key"] or names_agree(
-        row["m_name"], row["p_name"]
+    # An event may carry no name or birth date: what it does not say cannot disagree.
+    same_name = (
+        not row["p_name"]
+        or name_key(row["m_name"]) == row["name_key"]
+        or names_agree(row["m_name"], row["p_name"])
     )
-    if not same_name or m_birth != p_birth:
+    same_birth = p_birth is None or m_birth == p_birth
+    if not same_name or not same_birth:
         # A death or a move is never claimed for someone who may be another person.
         return Draft(
             FindingKind.IDENTITY_MISMATCH,
@@ -177,7 +181,7 @@ def _pair_drafts(row: dict[str, Any]) -> Draft | None:
             details={
                 "name_agrees": same_name,
                 "name_similarity": round(similarity(row["m_name"], row["p_name"])),
-                "birth_date_agrees": m_birth == p_birth,
+                "birth_date_agrees": same_birth,
                 "civil_name": row["p_name"],
                 "civil_birth_date": p_birth.isoformat() if p_birth else None,
             },
@@ -294,6 +298,9 @@ async def find(target: Target, today: date) -> tuple[list[Draft], int]:
     """Every finding for the target's households, and how many rows were candidates."""
     sql, args = _candidate_sql(target)
     rows = await bulk.fetch(sql, today - timedelta(days=BIRTH_WINDOW_DAYS), *args)
+    extract_loaded = bool(
+        await bulk.fetch("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1")
+    )
     drafts: list[Draft] = []
     unknown: list[dict[str, Any]] = []
     births: list[dict[str, Any]] = []
@@ -301,6 +308,8 @@ async def find(target: Target, today: date) -> tuple[list[Draft], int]:
         if row["member_id"] is None:
             births.append(row)
         elif row["person_id"] is None:
+            if not extract_loaded:
+                continue  # only events so far: absence from them says nothing
             unknown.append(row)
             drafts.append(
                 Draft(
