@@ -40,8 +40,17 @@ async def _field_with_findings(tmp_path: Path) -> Field:
         name = "Siti Aminah" if index == 0 else "Anggota"
         died = "2026-03-04" if index < 2 else ""
         rows.append(
-            [member_nik, f"17060112019{index:05d}", name, "2", "", "1982-08-22", "2", died]
-            + ["", "", "", ""]
+            [
+                member_nik,
+                f"17060112019{index:05d}",
+                name,
+                "2",
+                "",
+                "1982-08-22",
+                "2",
+                died,
+                *[""] * 4,
+            ]
         )
     await import_extract(ACTOR, write_extract(tmp_path / "e.csv", rows), today=TODAY)
     await matching.reconcile(ACTOR, matching.Target(region=VILLAGE), TODAY)
