@@ -51,7 +51,6 @@ class Draft:
 @dataclass
 class ReconcileSummary:
     region_code: str
-    members_checked: int = 0
     candidates: int = 0
     found: dict[str, int] = field(default_factory=dict)
     new: int = 0
@@ -60,7 +59,6 @@ class ReconcileSummary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "region_code": self.region_code,
-            "members_checked": self.members_checked,
             "candidates": self.candidates,
             "found": self.found,
             "new": self.new,
@@ -141,19 +139,9 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
            OR (reg.member_id IS NOT NULL AND (
                p.id IS NULL OR p.death_date IS NOT NULL OR p.moved_out_on IS NOT NULL
                OR p.kk_number <> reg.hh_kk OR reg.m_birth {differs} p.birth_date
-               OR lower(reg.m_name) <> lower(p.name)))
+               OR reg.m_name <> p.name))
     """  # noqa: S608
     return sql, args
-
-
-async def _count_members(target: Target) -> int:
-    scope, args = _target_scope(target, "h.id", "h.region_code", 1)
-    rows = await bulk.fetch(
-        "SELECT count(*) AS n FROM household_member m JOIN household h ON h.id = m.household "  # noqa: S608
-        f"WHERE h.status = 'active' AND {scope}",
-        *args,
-    )
-    return int(rows[0]["n"])
 
 
 def _pair_drafts(row: dict[str, Any]) -> Draft | None:
@@ -367,7 +355,6 @@ async def reconcile(
     """Find, store and retire findings for the target, in one transaction."""
     today = today or date.today()
     summary = ReconcileSummary(region_code=target.label)
-    summary.members_checked = await _count_members(target)
     if not await bulk.fetch("SELECT id FROM civil_registry_person LIMIT 1"):
         return summary  # no extract yet: every NIK would look unknown
     drafts, summary.candidates = await find(target, today)
