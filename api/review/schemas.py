@@ -195,6 +195,18 @@ class BaselineView(BaseModel):
     member_changes: list[MemberChange]
 
 
+class CivilFindingView(BaseModel):
+    id: int
+    kind: str
+    label: dict[str, str]
+    member_id: int | None
+    member_name: str | None
+    evidence: str
+    hint: str
+    state: str  # open | confirmed | contradicted | gone
+    closed_by_visit: str | None
+
+
 class ReviewVisitDetail(VisitDetail):
     """The visit detail, extended for review: every reader gets this one shape."""
 
@@ -207,6 +219,8 @@ class ReviewVisitDetail(VisitDetail):
     allowed_decisions: list[DecisionKind]  # for this caller, now
     revisits: list[uuid.UUID]  # later visits made because this one was returned
     identity_numbers_visible: bool
+    # The household's civil-registry findings, open and settled, beside the answers.
+    civil_registry_findings: list[CivilFindingView] = []
 
 
 # --- the household trail -----------------------------------------------------------------
