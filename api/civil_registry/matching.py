@@ -112,9 +112,11 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
         ids = list(target.households)
         niks, nik_args = bulk.any_of("hm.household", ids, 2 + len(args))
         kks, kk_args = bulk.any_of("hk.id", ids, 2 + len(args) + len(nik_args))
+        # A UNION of two index lookups (an OR would scan every person).
         persons = (
             "(SELECT * FROM civil_registry_person WHERE nik IN "  # noqa: S608
-            f"(SELECT hm.nik FROM household_member hm WHERE {niks}) OR kk_number IN "
+            f"(SELECT hm.nik FROM household_member hm WHERE {niks}) UNION "
+            "SELECT * FROM civil_registry_person WHERE kk_number IN "
             f"(SELECT hk.kk_number FROM household hk WHERE {kks}))"
         )
         args = [*args, *nik_args, *kk_args]
@@ -322,13 +324,24 @@ def _unique(drafts: Iterable[Draft]) -> list[Draft]:
     return list({d.fingerprint: d for d in drafts}.values())
 
 
-async def _upsert(drafts: list[Draft], run: str, now: datetime) -> None:
+async def _existing(target: Target) -> dict[str, tuple[int, str, int]]:
+    """Fingerprint → (id, state, household) of the target's findings: few, beside its members."""
+    scope, args = _target_scope(target, "household_id", "region_code", 1)
+    rows = await bulk.fetch(
+        "SELECT id, fingerprint, state, household_id FROM civil_registry_finding "  # noqa: S608
+        f"WHERE {scope}",
+        *args,
+    )
+    return {r["fingerprint"]: (int(r["id"]), r["state"], int(r["household_id"])) for r in rows}
+
+
+async def _insert(drafts: list[Draft], run: str, now: datetime) -> None:
     cast = "$7::jsonb" if db.is_postgres() else "$7"
     sql = (
         "INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id, "  # noqa: S608
         "region_code, evidence, details, state, opened_at, seen_run) VALUES "
         f"($1, $2, $3, $4, $5, $6, {cast}, 'open', $8, $9) "
-        "ON CONFLICT (fingerprint) DO UPDATE SET seen_run = excluded.seen_run"
+        "ON CONFLICT (fingerprint) DO NOTHING"
     )
     await bulk.executemany(
         sql,
@@ -363,30 +376,26 @@ async def reconcile(
         summary.found[draft.kind.value] = summary.found.get(draft.kind.value, 0) + 1
     run = uuid.uuid4().hex
     now = datetime.now(UTC)
-    scope, scope_args = _target_scope(target, "household_id", "region_code", 4)
     async with db.write_transaction():
-        await _upsert(drafts, run, now)
-        summary.gone = await bulk.execute_count(
-            "UPDATE civil_registry_finding SET state = $1, closed_at = $2 "  # noqa: S608
-            f"WHERE state = 'open' AND seen_run <> $3 AND {scope}",
-            FindingState.GONE.value,
-            now,
-            run,
-            *scope_args,
+        # Only what changed is written: a second run over the same data writes nothing.
+        existing = await _existing(target)
+        new = [d for d in drafts if d.fingerprint not in existing]
+        found = {d.fingerprint for d in drafts}
+        retired = [
+            (finding_id, household)
+            for fingerprint, (finding_id, state, household) in existing.items()
+            if state == FindingState.OPEN.value and fingerprint not in found
+        ]
+        gone = [(FindingState.GONE.value, now, finding_id) for finding_id, _ in retired]
+        await _insert(new, run, now)
+        await bulk.executemany(
+            "UPDATE civil_registry_finding SET state = $1, closed_at = $2 WHERE id = $3", gone
         )
-        touched = await bulk.fetch(
-            "SELECT DISTINCT household_id FROM civil_registry_finding "
-            "WHERE opened_at = $1 OR closed_at = $1",
-            now,
-        )
-        new = await bulk.fetch(
-            "SELECT count(*) AS n FROM civil_registry_finding WHERE opened_at = $1", now
-        )
-        summary.new = int(new[0]["n"])
+        summary.new, summary.gone = len(new), len(gone)
+        touched = sorted({d.household_id for d in new} | {h for _, h in retired})
         # The phones of open-round assignments re-download these households' hints.
-        ids = [int(r["household_id"]) for r in touched]
-        for start in range(0, len(ids), 5000):
-            await changes.record_for_households(ids[start : start + 5000])
+        for start in range(0, len(touched), 5000):
+            await changes.record_for_households(touched[start : start + 5000])
         if audit:
             await append_event(
                 actor,

@@ -108,4 +108,4 @@ class Finding(Table, tablename="civil_registry_finding"):
     opened_at = Timestamptz(default=TimestamptzNow())
     closed_at = Timestamptz(null=True, default=None)
     closed_by_visit = UUID(null=True, default=None)
-    seen_run = Varchar(length=40, default="")  # the last reconciliation that found it
+    seen_run = Varchar(length=40, default="")  # the reconciliation run that opened it
