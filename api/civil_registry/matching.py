@@ -28,7 +28,14 @@ from api.civil_registry.kinds import FindingKind, FindingState
 from api.civil_registry.names import name_key, names_agree, similarity
 from api.registry import bulk, changes
 
-LOOKUP_BATCH = 500
+LOOKUP_BATCH = 500  # SQLite: bound parameters per statement stay well under its limit
+LOOKUP_BATCH_POSTGRES = 100_000  # one array parameter: one plan, one pass
+
+
+def _lookup_batch() -> int:
+    return LOOKUP_BATCH_POSTGRES if db.is_postgres() else LOOKUP_BATCH
+
+
 BIRTH_WINDOW_DAYS = 366
 ACTIVE_PRESENCE_EXCLUDED = ("2", "3", "4", "6")  # died, moved, moved abroad, not found
 
@@ -204,23 +211,40 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
     """Unknown-NIK members who are, by name key and birth date, a person whose NIK another
     register household holds: the same person registered twice."""
     drafts: list[Draft] = []
-    for start in range(0, len(unknown), LOOKUP_BATCH):
-        batch = unknown[start : start + LOOKUP_BATCH]
+    size = _lookup_batch()
+    for start in range(0, len(unknown), size):
+        batch = unknown[start : start + size]
         keyed = {(name_key(r["m_name"]), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
         if not keyed:
             continue
-        keys_clause, key_args = bulk.any_of("p.name_key", sorted({k for k, _ in keyed}), 1)
-        dates = sorted({d for _, d in keyed if d is not None})
-        dates_clause, date_args = bulk.any_of("p.birth_date", dates, 1 + len(key_args))
-        found = await bulk.fetch(
-            "SELECT p.id AS person_id, p.name_key, p.birth_date, p.evidence, "  # noqa: S608
+        columns = (
+            "SELECT p.id AS person_id, p.name_key, p.birth_date, p.evidence, "
             "m.id AS other_member, h.id AS other_household, h.region_code AS other_region "
-            "FROM civil_registry_person p JOIN household_member m ON m.nik = p.nik "
-            "JOIN household h ON h.id = m.household "
-            f"WHERE {keys_clause} AND {dates_clause} AND h.status = 'active'",
-            *key_args,
-            *date_args,
         )
+        joins = (
+            "JOIN household_member m ON m.nik = p.nik JOIN household h ON h.id = m.household "
+            "WHERE h.status = 'active'"
+        )
+        if db.is_postgres():
+            # The exact (name key, birth date) pairs: one index lookup each.
+            pairs = sorted((k, d) for k, d in keyed if d is not None)
+            found = await bulk.fetch(
+                columns + "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
+                "JOIN civil_registry_person p ON p.name_key = u.name_key "
+                "AND p.birth_date = u.birth_date " + joins,
+                [k for k, _ in pairs],
+                [d for _, d in pairs],
+            )
+        else:
+            keys_clause, key_args = bulk.any_of("p.name_key", sorted({k for k, _ in keyed}), 1)
+            dates = sorted({d for _, d in keyed if d is not None})
+            dates_clause, date_args = bulk.any_of("p.birth_date", dates, 1 + len(key_args))
+            found = await bulk.fetch(
+                columns + "FROM civil_registry_person p "
+                f"{joins} AND {keys_clause} AND {dates_clause}",
+                *key_args,
+                *date_args,
+            )
         for hit in found:
             row = keyed.get((hit["name_key"], _as_date(hit["birth_date"])))
             if row is None or row["household_id"] == hit["other_household"]:
@@ -252,8 +276,9 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
 
 async def _births(candidates: list[dict[str, Any]], target: Target) -> list[Draft]:
     drafts: list[Draft] = []
-    for start in range(0, len(candidates), LOOKUP_BATCH):
-        batch = candidates[start : start + LOOKUP_BATCH]
+    size = _lookup_batch()
+    for start in range(0, len(candidates), size):
+        batch = candidates[start : start + size]
         clause, args = bulk.any_of("kk_number", sorted({r["p_kk"] for r in batch}), 1)
         scope, scope_args = _target_scope(target, "id", "region_code", 1 + len(args))
         households = {
