@@ -1,16 +1,17 @@
 """Reconciliation: the register against the civil registry, set-based in SQL.
 
-One pass of SQL does the NIK match for a region: the register's active members
-(``reg``) FULL JOIN the civil-registry persons on NIK, keeping only the rows that
-can be a finding — a member whose NIK is unknown, a person dead or moved, on another
-KK, whose birth date or (lower-cased) name differs, or a recent birth the register
-does not hold. Everything that agrees exactly never leaves the database. Python then
-looks only at those candidate rows: the fuzzy name check (``names.names_agree``), the
-same person twice (unknown NIKs looked up by name key and birth date, in batches), and
-births placed on register households by No. KK (in batches).
+One statement does the NIK match for a region: the region's active members LEFT JOIN
+the civil-registry persons on NIK, keeping only the rows that can be a finding — a
+member whose NIK is unknown, a person dead or moved, on another KK, whose birth date or
+name differs. Everything that agrees exactly never leaves the database. A second,
+small statement finds the recent births the register does not hold (an index range on
+birth date). Python then looks only at those candidate rows: the fuzzy name check
+(``names.names_agree``), the same person twice (unknown NIKs looked up by name key and
+birth date), and births placed on register households by No. KK.
 
-Findings are upserted by fingerprint (kind, household, member, person row), so running
-it again changes nothing; an open finding the run no longer finds becomes ``gone``.
+Findings are keyed by fingerprint (kind, household, member, person row): a run inserts
+only new ones and retires (``gone``) the open ones it no longer finds, so running it
+again over the same data writes nothing.
 """
 
 from __future__ import annotations
@@ -111,44 +112,62 @@ def _target_scope(
     return _scope(region_column, target.region, index)
 
 
+def _persons(target: Target, index: int) -> tuple[str, list[Any], str, list[Any]]:
+    """The persons a run can meet (all, or by index for a few households), for the NIK
+    match and for the births, with their bound values."""
+    if target.households is None:
+        return "civil_registry_person", [], "civil_registry_person", []
+    ids = list(target.households)
+    niks, nik_args = bulk.any_of("hm.household", ids, index)
+    kks, kk_args = bulk.any_of("hk.id", ids, index + len(nik_args))
+    # A UNION of two index lookups (an OR would scan every person).
+    matched = (
+        "(SELECT * FROM civil_registry_person WHERE nik IN "  # noqa: S608
+        f"(SELECT hm.nik FROM household_member hm WHERE {niks}) UNION "
+        "SELECT * FROM civil_registry_person WHERE kk_number IN "
+        f"(SELECT hk.kk_number FROM household hk WHERE {kks}))"
+    )
+    births_kks, births_args = bulk.any_of("hk.id", ids, 2)
+    births = (
+        "(SELECT * FROM civil_registry_person WHERE kk_number IN "  # noqa: S608
+        f"(SELECT hk.kk_number FROM household hk WHERE {births_kks}))"
+    )
+    return matched, [*nik_args, *kk_args], births, births_args
+
+
 def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
-    scope, args = _target_scope(target, "h.id", "h.region_code", 2)
-    persons = "civil_registry_person"
-    if target.households is not None:
-        # Only the persons these households can meet: their members' NIKs, their KKs.
-        ids = list(target.households)
-        niks, nik_args = bulk.any_of("hm.household", ids, 2 + len(args))
-        kks, kk_args = bulk.any_of("hk.id", ids, 2 + len(args) + len(nik_args))
-        # A UNION of two index lookups (an OR would scan every person).
-        persons = (
-            "(SELECT * FROM civil_registry_person WHERE nik IN "  # noqa: S608
-            f"(SELECT hm.nik FROM household_member hm WHERE {niks}) UNION "
-            "SELECT * FROM civil_registry_person WHERE kk_number IN "
-            f"(SELECT hk.kk_number FROM household hk WHERE {kks}))"
-        )
-        args = [*args, *nik_args, *kk_args]
+    """The register's members LEFT JOIN the persons on NIK: only rows that can be a finding."""
+    scope, args = _target_scope(target, "h.id", "h.region_code", 1)
+    persons, person_args, _, _ = _persons(target, 1 + len(args))
     differs = "IS DISTINCT FROM" if db.is_postgres() else "IS NOT"
     excluded = ", ".join(f"'{p}'" for p in ACTIVE_PRESENCE_EXCLUDED)
     # scope and the presence list are this module's constants; values are bound.
     sql = f"""
-        WITH reg AS (
-            SELECT m.id AS member_id, m.nik, m.name AS m_name, m.birth_date AS m_birth,
-                   h.id AS household_id, h.region_code, h.kk_number AS hh_kk
-            FROM household_member m JOIN household h ON h.id = m.household
-            WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
-              AND {scope}
-        )
-        SELECT reg.member_id, reg.m_name, reg.m_birth, reg.household_id, reg.region_code,
-               reg.hh_kk, p.id AS person_id, p.name AS p_name, p.name_key,
+        SELECT m.id AS member_id, m.name AS m_name, m.birth_date AS m_birth,
+               h.id AS household_id, h.region_code, h.kk_number AS hh_kk,
+               p.id AS person_id, p.name AS p_name, p.name_key,
                p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
                p.kk_number AS p_kk, p.kk_changed_on, p.evidence
-        FROM reg FULL JOIN {persons} p ON p.nik = reg.nik
-        WHERE (reg.member_id IS NULL AND p.birth_date >= $1 AND p.death_date IS NULL
-               AND p.moved_out_on IS NULL)
-           OR (reg.member_id IS NOT NULL AND (
-               p.id IS NULL OR p.death_date IS NOT NULL OR p.moved_out_on IS NOT NULL
-               OR p.kk_number <> reg.hh_kk OR reg.m_birth {differs} p.birth_date
-               OR reg.m_name <> p.name))
+        FROM household_member m JOIN household h ON h.id = m.household
+        LEFT JOIN {persons} p ON p.nik = m.nik
+        WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
+          AND {scope}
+          AND (p.id IS NULL OR p.death_date IS NOT NULL OR p.moved_out_on IS NOT NULL
+               OR p.kk_number <> h.kk_number OR m.birth_date {differs} p.birth_date
+               OR m.name <> p.name)
+    """  # noqa: S608
+    return sql, [*args, *person_args]
+
+
+def _births_sql(target: Target) -> tuple[str, list[Any]]:
+    """Recent births the register does not hold (few: an index range on birth date)."""
+    _, _, persons, args = _persons(target, 2)
+    sql = f"""
+        SELECT p.id AS person_id, p.name AS p_name, p.birth_date AS p_birth,
+               p.kk_number AS p_kk, p.evidence
+        FROM {persons} p
+        WHERE p.birth_date >= $1 AND p.death_date IS NULL AND p.moved_out_on IS NULL
+          AND NOT EXISTS (SELECT 1 FROM household_member m WHERE m.nik = p.nik)
     """  # noqa: S608
     return sql, args
 
@@ -312,17 +331,16 @@ async def _births(candidates: list[dict[str, Any]], target: Target) -> list[Draf
 async def find(target: Target, today: date) -> tuple[list[Draft], int]:
     """Every finding for the target's households, and how many rows were candidates."""
     sql, args = _candidate_sql(target)
-    rows = await bulk.fetch(sql, today - timedelta(days=BIRTH_WINDOW_DAYS), *args)
+    rows = await bulk.fetch(sql, *args)
+    births_sql, births_args = _births_sql(target)
+    births = await bulk.fetch(births_sql, today - timedelta(days=BIRTH_WINDOW_DAYS), *births_args)
     extract_loaded = bool(
         await bulk.fetch("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1")
     )
     drafts: list[Draft] = []
     unknown: list[dict[str, Any]] = []
-    births: list[dict[str, Any]] = []
     for row in rows:
-        if row["member_id"] is None:
-            births.append(row)
-        elif row["person_id"] is None:
+        if row["person_id"] is None:
             if not extract_loaded:
                 continue  # only events so far: absence from them says nothing
             unknown.append(row)
