@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
 from api.audit.controller import AuditController
+from api.civil_registry.controller import CIVIL_REGISTRY_CONTROLLERS
 from api.client_config.controller import ClientConfigController
 from api.dependencies import DEPENDENCIES, outermost_request_connection
 from api.errors import EXCEPTION_HANDLERS
@@ -48,6 +49,7 @@ def api_controllers() -> list[ControllerRouterHandler]:
         *REGISTRY_CONTROLLERS,
         *REPORT_CONTROLLERS,
         *REVIEW_CONTROLLERS,
+        *CIVIL_REGISTRY_CONTROLLERS,
     ]
 
 

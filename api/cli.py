@@ -156,6 +156,7 @@ def build_cli() -> click.Group:
     """The ``verval`` command with every domain's commands (imported here, not at import
     time, so ``api.cli`` stays cheap to import for the domain modules)."""
     from api.audit.cli import audit
+    from api.civil_registry.cli import COMMANDS as civil_registry_commands
     from api.demo import demo_command
     from api.files.cli import media
     from api.forms.cli import forms
@@ -164,7 +165,17 @@ def build_cli() -> click.Group:
     from auth.cli import users
 
     register_commands(
-        cli, [demo_command, users, forms, media, *registry_commands, audit, *report_commands]
+        cli,
+        [
+            demo_command,
+            users,
+            forms,
+            media,
+            *registry_commands,
+            audit,
+            *report_commands,
+            *civil_registry_commands,
+        ],
     )
     return cli
 

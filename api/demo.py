@@ -83,6 +83,9 @@ async def load_demo(settings: Settings, store: ObjectStore) -> list[DemoUser]:
     from api.visits.demo import load_visits_demo
 
     await load_visits_demo(settings, store)  # visits already sent, for the review queue
+    from api.civil_registry.demo import load_civil_registry_demo
+
+    await load_civil_registry_demo(actor)  # a Dukcapil extract, findings, a pushed death
     return list(DEMO_USERS)
 
 

@@ -14,7 +14,7 @@ from litestar.security.jwt import JWTAuth
 from api.errors import Forbidden
 from api.settings import Settings
 from auth import service
-from auth.roles import Principal, Role
+from auth.roles import HUMAN_ROLES, Principal, Role
 from auth.tokens import ALGORITHM, REQUIRED_CLAIMS, AccessToken
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
@@ -72,5 +72,5 @@ def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Princip
     return user
 
 
-ANY_ROLE = tuple(Role)
+ANY_ROLE = HUMAN_ROLES
 STAFF = (Role.SUPERVISOR, Role.ADMIN)

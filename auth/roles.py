@@ -19,6 +19,13 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # The civil registry's service account: an API key that pushes life events and can
+    # do nothing else (never a user, never a JWT; see api/civil_registry/credentials.py).
+    CIVIL_REGISTRY = "civil_registry"
+
+
+# The roles people sign in with.
+HUMAN_ROLES = (Role.ENUMERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
 def is_region_code(code: str) -> bool:

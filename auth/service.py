@@ -503,6 +503,10 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
         raise Unprocessable(
             "Every role but admin needs at least one region scope.", code="scope_required"
         )
+    if data.role is Role.CIVIL_REGISTRY:
+        raise Unprocessable(
+            "The civil registry signs in with an API key, not as a user.", code="role_not_a_user"
+        )
     password_hash = await hash_password_off_loop(data.password)  # before the write lock
     async with db.write_transaction():
         if await queries.user_by_username(data.username):
@@ -543,6 +547,11 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
         changes: dict = {}
         if data.display_name is not None:
             changes[User.display_name] = data.display_name
+        if data.role is Role.CIVIL_REGISTRY:
+            raise Unprocessable(
+                "The civil registry signs in with an API key, not as a user.",
+                code="role_not_a_user",
+            )
         if data.role is not None:
             changes[User.role] = data.role.value
         if data.active is not None:

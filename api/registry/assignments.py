@@ -13,6 +13,7 @@ from typing import Any
 
 from api import db
 from api.audit.service import append_event
+from api.civil_registry.tables import Finding
 from api.errors import Conflict, NotFound, Unprocessable
 from api.registry import bulk, changes
 from api.registry.codes import ancestors
@@ -105,6 +106,10 @@ async def _selected_households(
         query = query.where(Household.rw == f"{int(data.rw):03d}")
     if data.rt:
         query = query.where(Household.rt == f"{int(data.rt):03d}")
+    if isinstance(data, AssignRequest) and data.with_open_findings:
+        query = query.where(
+            Household.id.is_in(Finding.select(Finding.household_id).where(Finding.state == "open"))
+        )
     rows = await query.order_by(Household.id).limit(MAX_REGION_SELECTION + 1)
     if len(rows) > MAX_REGION_SELECTION:
         raise Unprocessable(
@@ -132,7 +137,10 @@ def _single_failure(data: AssignRequest | UnassignRequest, skipped: list[Skipped
 def _selection_details(data: AssignRequest | UnassignRequest) -> dict[str, Any]:
     if data.household_ids is not None:
         return {"households": len(data.household_ids)}
-    return {"region_code": data.region_code, "rw": data.rw, "rt": data.rt}
+    details: dict[str, Any] = {"region_code": data.region_code, "rw": data.rw, "rt": data.rt}
+    if isinstance(data, AssignRequest) and data.with_open_findings:
+        details["with_open_findings"] = True
+    return details
 
 
 async def assign(principal: Principal, round_id: int, data: AssignRequest) -> AssignResult:

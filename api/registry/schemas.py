@@ -292,6 +292,10 @@ class _Selection(_Strict):
 
 class AssignRequest(_Selection):
     enumerator_id: BodyId
+    with_open_findings: bool = Field(
+        default=False,
+        description="With region_code: only households with open civil-registry findings",
+    )
     reassign: bool = Field(
         default=False,
         description="Move households already assigned to someone else in this round",
@@ -377,6 +381,14 @@ class SyncHousehold(msgspec.Struct):
     status: str
 
 
+class SyncHint(msgspec.Struct):
+    finding_id: int
+    kind: str
+    member_id: int | None  # None: about the household (a birth to add as a new member)
+    text: str  # "Dukcapil: meninggal 4 Maret 2026 — konfirmasi"
+    details: dict[str, Any]
+
+
 class SyncAssignment(msgspec.Struct):
     assignment_id: int
     round_id: int
@@ -393,6 +405,8 @@ class SyncAssignment(msgspec.Struct):
     # The form's pre-fill record: baseline.<field> answers and baseline.members, a list of
     # member records keyed by the member.<key> pre-fill keys (plus member_id).
     baseline: dict[str, Any]
+    # Open civil-registry findings the enumerator confirms or contradicts (issue 14).
+    civil_registry_hints: list[SyncHint] = msgspec.field(default_factory=list)
 
 
 class SyncResponse(msgspec.Struct):

@@ -19,10 +19,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from api.civil_registry.findings import open_for_households
 from api.registry import changes
 from api.registry.changes import Cursor
 from api.registry.queries import region_names, where
-from api.registry.schemas import SyncAssignment, SyncHousehold, SyncResponse, SyncRound
+from api.registry.schemas import SyncAssignment, SyncHint, SyncHousehold, SyncResponse, SyncRound
 from api.registry.tables import Assignment, AssignmentChange, HouseholdMember, Round
 from api.visits.tables import Visit
 from auth.roles import Principal
@@ -115,6 +116,7 @@ async def _returned_visits(rows: list[dict[str, Any]]) -> dict[tuple[int, int], 
 async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list[SyncRound]]:
     members = await _members([row["household_id"] for row in rows])
     returned = await _returned_visits(rows)
+    findings = await open_for_households(sorted({row["household_id"] for row in rows}))
     names = await region_names({row["region_code"] for row in rows})
     round_ids = sorted({row["round"] for row in rows})
     rounds = (
@@ -160,6 +162,10 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
                 status=row["status"],
             ),
             baseline={**(row["baseline"] or {}), "members": members.get(row["household_id"], [])},
+            civil_registry_hints=[
+                SyncHint(f.id, f.kind, f.member_id, f.hint, f.details)
+                for f in findings.get(row["household_id"], [])
+            ],
         )
         for row in rows
     ]

@@ -214,6 +214,18 @@ class RelatedPhoto(BaseModel):
     other_links: PhotoLinks | None
 
 
+class CivilFindingView(BaseModel):
+    id: int
+    kind: str
+    label: dict[str, str]
+    member_id: int | None
+    member_name: str | None
+    evidence: str
+    hint: str
+    state: str  # open | confirmed | contradicted | gone
+    closed_by_visit: str | None
+
+
 class ReviewVisitDetail(VisitDetail):
     """The visit detail, extended for review: every reader gets this one shape."""
 
@@ -228,6 +240,8 @@ class ReviewVisitDetail(VisitDetail):
     identity_numbers_visible: bool
     # The other side of each duplicate-photo flag (api/review/related.py).
     related_photos: list[RelatedPhoto] = []
+    # The household's civil-registry findings, open and settled, beside the answers.
+    civil_registry_findings: list[CivilFindingView] = []
 
 
 # --- the household trail -----------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from api import db
 from api.audit.service import Actor, append_event
+from api.civil_registry import findings as civil_findings
 from api.errors import Conflict, DomainError, NotFound, Unprocessable
 from api.forms.service import compiled_form
 from api.registry import changes, proposals
@@ -27,6 +28,7 @@ from api.review import access, compare, queries, related
 from api.review.queries import Keyset, QueueFilters
 from api.review.schemas import (
     BaselineView,
+    CivilFindingView,
     DecisionOut,
     DecisionRequest,
     DecisionResult,
@@ -310,7 +312,27 @@ async def visit_detail(
         related_photos=await related.related_photos(
             principal, [f.model_dump() for f in base.flags], store, _links, expires_at
         ),
+        civil_registry_findings=await _civil_findings(base.household_id),
     )
+
+
+async def _civil_findings(household_id: int | None) -> list[CivilFindingView]:
+    if household_id is None:
+        return []
+    return [
+        CivilFindingView(
+            id=f.id,
+            kind=f.kind,
+            label=f.label,
+            member_id=f.member_id,
+            member_name=f.member_name,
+            evidence=f.evidence,
+            hint=f.hint,
+            state=f.state,
+            closed_by_visit=f.closed_by_visit,
+        )
+        for f in await civil_findings.for_household(household_id)
+    ]
 
 
 # --- decisions ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from api import db
 from api.audit.records import record_hash_at_intake
 from api.audit.service import Actor, append_event
+from api.civil_registry import findings as civil_findings
 from api.errors import (
     Conflict,
     DomainError,
@@ -379,6 +380,9 @@ async def _submit_in_transaction(
     if target.assignment_id is not None and not assignment_taken:
         # Closed or given to someone else since the read above (this transaction rolls back).
         raise Conflict("The assignment is closed.", code="assignment_closed")
+    settled = await civil_findings.settle_by_visit(
+        visit_id, submission.household_id, submission.outcome.value, cleaned, received
+    )
     await append_event(
         Actor.user(principal.user_id),
         "visit.received",
@@ -394,6 +398,7 @@ async def _submit_in_transaction(
             "outcome": submission.outcome.value,
             "photos_declared": len(submission.photos),
             "flags": sorted({f.code for f in flags}),
+            **({"civil_registry_findings": settled} if settled else {}),
         },
     )
     if complete:

@@ -36,6 +36,7 @@ DOWNLOAD_PREFIXES = (
     "/api/v1/reports/minutes/",
     "/api/v1/reports/visits.geojson",
     "/api/v1/audit/bundles",
+    "/api/v1/civil-registry/report",
 )
 # POST routes that change nothing: a search takes NIKs in its body to keep them out of URLs.
 POST_READS = {
@@ -143,6 +144,26 @@ async def _photo(world: World) -> httpx.Response:
         content=photo.data,
         headers={"Content-Type": "image/jpeg"},
     )
+
+
+def _civil_key(world: World) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.ids['civil_key']}"}
+
+
+CIVIL_EXTRACT = (
+    "NIK,NO_KK,NAMA_LGKP,TGL_LHR\n1706014101900000,1706011201900000,Anggota,1980-01-01\n"
+)
+CIVIL_DEATH = {
+    "events": [
+        {
+            "id": "AUDIT-1",
+            "kind": "death",
+            "occurred_on": "2026-03-04",
+            "region_code": VILLAGE,
+            "nik": "1706014101900000",
+        }
+    ]
+}
 
 
 async def _bundle_link(world: World) -> httpx.Response:
@@ -260,6 +281,29 @@ STEPS: list[Step] = [
                           f"/api/v1/audit/bundles?household={w.field.household_ids[0]}")),
     Step("GET", "/api/v1/audit/bundles/download", _s("audit.bundle_exported"),
          lambda w: w.client.get(w.ids["bundle_link"]), prepare=_bundle_link),
+    Step("POST", "/api/v1/civil-registry/credentials", _s("civil_registry.credential_issued"),
+         lambda w: w.call("admin", "POST", "/api/v1/civil-registry/credentials",
+                          json={"name": "Disdukcapil", "region_code": "17.06"})),
+    Step("POST", "/api/v1/civil-registry/imports", _s("civil_registry.extract_imported"),
+         lambda w: w.call("admin", "POST", "/api/v1/civil-registry/imports?file_name=e.csv",
+                          content=CIVIL_EXTRACT.encode())),
+    Step("POST", "/api/v1/civil-registry/events",
+         _s("civil_registry.events_received", "civil_registry.reconciled"),
+         lambda w: w.client.post("/api/v1/civil-registry/events", json=CIVIL_DEATH,
+                                 headers=_civil_key(w))),
+    Step("POST", "/api/v1/civil-registry/reconciliations", _s("civil_registry.reconciled"),
+         lambda w: w.call("supervisor", "POST", "/api/v1/civil-registry/reconciliations",
+                          json={"region_code": "17.06.01"})),
+    Step("GET", "/api/v1/civil-registry/report", _s("civil_registry.report_downloaded"),
+         _download("/api/v1/civil-registry/report?region=17.06.01")),
+    Step("GET", "/api/v1/civil-registry/report.csv", _s("civil_registry.report_downloaded"),
+         _download("/api/v1/civil-registry/report.csv?region=17.06.01")),
+    Step("GET", "/api/v1/civil-registry/report.xlsx", _s("civil_registry.report_downloaded"),
+         _download("/api/v1/civil-registry/report.xlsx?region=17.06.01")),
+    Step("DELETE", "/api/v1/civil-registry/credentials/{credential_id:int}",
+         _s("civil_registry.credential_revoked"),
+         lambda w: w.call("admin", "DELETE",
+                          f"/api/v1/civil-registry/credentials/{w.ids['civil_credential']}")),
 ]  # fmt: skip
 
 
@@ -277,6 +321,9 @@ async def _remember(world: World, step: Step, response: httpx.Response) -> None:
         world.ids["enrolment_code"] = body["code"]
     elif step.route == "/api/v1/rounds" and step.method == "POST":
         world.ids["round"] = body["id"]
+    elif step.route == "/api/v1/civil-registry/credentials" and step.method == "POST":
+        world.ids["civil_key"] = body["api_key"]
+        world.ids["civil_credential"] = body["credential"]["id"]
     elif step.route == "/api/v1/rounds/{round_id:int}/assignments" and step.method == "POST":
         world.ids["assignment"] = await _first_assignment(world, world.ids["round"])
 
@@ -357,6 +404,14 @@ COMMANDS: list[Command] = [
             _s("report.minutes_downloaded")),
     Command(("audit", "bundle", "--region", "17.06.01", "-o", "{tmp}/bundle.zip"),
             _s("audit.bundle_exported")),
+    Command(("civil-registry", "import", "{tmp}/extract.csv", "--reconcile", "17.06.01"),
+            _s("civil_registry.extract_imported", "civil_registry.reconciled")),
+    Command(("civil-registry", "reconcile", "17.06.01"), _s("civil_registry.reconciled")),
+    Command(("civil-registry", "synthetic", "17.06", "-o", "{tmp}/synthetic.csv"),
+            _s("civil_registry.synthetic_written")),
+    Command(("civil-registry", "issue-key", "Disdukcapil", "--region", "17.06"),
+            _s("civil_registry.credential_issued")),
+    Command(("civil-registry", "revoke-key", "1"), _s("civil_registry.credential_revoked")),
     Command(("demo",), _s("user.created", "baseline.imported", "round.created",
                           "assignment.assigned")),
 ]  # fmt: skip
@@ -401,6 +456,10 @@ def _write_inputs(tmp: Path) -> None:
         "17.06.01.2005,1,P,01-07-1980\n"
     )
     (tmp / "baseline.csv").write_text(baseline, encoding="utf-8")
+    extract = (
+        "NIK,NO_KK,NAMA_LGKP,TGL_LHR\n1706014107800001,1706011203150001,Siti Aminah,01-07-1980\n"
+    )
+    (tmp / "extract.csv").write_text(extract, encoding="utf-8")
 
 
 @pytest.fixture

@@ -38,6 +38,13 @@ def only(allowed: dict[str, int], otherwise: int = 403) -> dict[str, int]:
 
 
 def all_rows() -> list[Row]:
-    from tests.security.rows import auth, forms, registry, reports, review
+    from tests.security.rows import auth, civil_registry, forms, registry, reports, review
 
-    return [*auth.ROWS, *forms.ROWS, *registry.ROWS, *review.ROWS, *reports.ROWS]
+    return [
+        *auth.ROWS,
+        *forms.ROWS,
+        *registry.ROWS,
+        *review.ROWS,
+        *reports.ROWS,
+        *civil_registry.ROWS,
+    ]

@@ -47,6 +47,16 @@ export interface Household {
 
 export type AssignmentState = "open" | "visited" | "returned" | "closed";
 
+/** A civil-registry (Dukcapil) finding the enumerator confirms or contradicts. */
+export interface CivilHint {
+  findingId: number;
+  kind: string;
+  /** The register member it is about; null: about the household (a birth). */
+  memberId: number | null;
+  text: string;
+  details: Record<string, unknown>;
+}
+
 export interface Assignment {
   /** `${userId}:${id}` */
   key: string;
@@ -60,6 +70,8 @@ export interface Assignment {
   form: { id: string; version: number } | null;
   household: Household;
   updatedAt: string;
+  /** Open civil-registry findings (absent on assignments stored before they existed). */
+  hints?: CivilHint[];
 }
 
 export type OutboxState =

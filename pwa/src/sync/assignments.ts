@@ -9,7 +9,7 @@ import {
   kvGet,
   putForm,
 } from "../data/db";
-import type { Assignment, AssignmentState, Household, Member } from "../data/types";
+import type { Assignment, AssignmentState, CivilHint, Household, Member } from "../data/types";
 
 type Obj = Record<string, unknown>;
 const obj = (x: unknown): Obj => (typeof x === "object" && x !== null && !Array.isArray(x) ? (x as Obj) : {});
@@ -83,6 +83,18 @@ export function normaliseAssignment(raw: unknown, userId: number): Assignment {
           : null,
     household,
     updatedAt: str(a.updated_at, a.changed_at) || new Date().toISOString(),
+    hints: Array.isArray(a.civil_registry_hints) ? a.civil_registry_hints.map(normaliseHint) : [],
+  };
+}
+
+function normaliseHint(raw: unknown): CivilHint {
+  const x = obj(raw);
+  return {
+    findingId: num(x.finding_id) ?? 0,
+    kind: str(x.kind),
+    memberId: num(x.member_id),
+    text: str(x.text),
+    details: obj(x.details),
   };
 }
 

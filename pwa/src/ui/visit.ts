@@ -25,6 +25,7 @@ import { DraftStore } from "../visits/store";
 import { summarise } from "../visits/summary";
 import { baselineOf, finishVisit, gpsIsPoor, needsForm, type VisitProblem, visitProblems } from "../visits/visit";
 import { ask, clear, h, toast } from "./dom";
+import { type Answer, hintsForMember, householdHints, renderHint } from "./civilHints";
 import { memberTitle, renderField } from "./fields";
 import { askToSend, summaryBody } from "./summary";
 
@@ -217,10 +218,19 @@ export async function visitScreen(root: HTMLElement, visitId: string): Promise<(
       h("div", { class: "q" }, L(cf.def.label), h("span", { class: "req" }, "")),
       h("div", { class: "err", role: "alert" }),
     );
+    for (const hint of householdHints(assignment)) wrap.appendChild(renderHint(hint, null, () => undefined));
     list.forEach((item, i) => {
-      const det = h("details", { class: "member", "data-member": `${name}:${i}`, open: Boolean(item._new) || list.length <= 2 },
-        h("summary", null, h("span", { class: "member-title" }, memberTitle(form!, name, item, i))),
+      const hints = hintsForMember(assignment, item);
+      const det = h("details", { class: "member", "data-member": `${name}:${i}`, open: Boolean(item._new) || list.length <= 2 || hints.length > 0 },
+        h("summary", null, h("span", { class: "member-title" }, memberTitle(form!, name, item, i)),
+          hints.length ? h("span", { class: "civil-badge" }, "Dukcapil") : null),
       );
+      const apply = (answers: Answer[]): void => {
+        // Only the fields this form version has (v1 records no date of death).
+        for (const [field, value] of answers) if (cf.children.includes(field)) setAt(`${name}[${i}].${field}`, value);
+        render();
+      };
+      for (const hint of hints) det.appendChild(renderHint(hint, item, apply));
       for (const child of cf.children) det.appendChild(renderField(form!.fields.get(child)!, fieldCtx(`${name}[${i}].${child}`)));
       if (item._new) {
         det.appendChild(

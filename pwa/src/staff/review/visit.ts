@@ -93,6 +93,18 @@ function choiceText(fi: FieldInfo | undefined, v: unknown): string {
 }
 
 type Part = Node | string | null | false | undefined | Part[];
+interface CivilFinding {
+  id: number;
+  kind: string;
+  label: Record<string, string>;
+  member_id: number | null;
+  member_name: string | null;
+  evidence: string;
+  hint: string;
+  state: string;
+  closed_by_visit: string | null;
+}
+
 function section(id: string, title: string, ...body: Part[]): HTMLElement {
   return h("section", { class: `rv-card rv-sec-${id}`, id: `rv-${id}`, "aria-labelledby": `rv-${id}-h` },
     h("h2", { id: `rv-${id}-h` }, title), ...body);
@@ -261,6 +273,19 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
           photo ? h("a", { href: `#photo-${photo}`, onclick: (e: Event) => { e.preventDefault(); document.getElementById(`photo-${photo}`)?.scrollIntoView({ block: "center" }); } }, " → 📷") : null,
           related?.in_scope ? sideBySide(related, v.photos.find((p) => p.id === photo)) : null);
       })));
+
+  // --- civil registry (Dukcapil) findings, beside the answers -------------------------------
+  // Not yet in the generated schema types: read defensively.
+  const civil = ((v as unknown as { civil_registry_findings?: CivilFinding[] }).civil_registry_findings ?? []);
+  const civilState: Record<string, string> = {
+    open: "terbuka", confirmed: "dikonfirmasi kunjungan", contradicted: "dibantah kunjungan", gone: "tidak berlaku lagi",
+  };
+  const civilCard = civil.length === 0 ? null : section("civil", `Dukcapil (${civil.length})`,
+    h("ul", { class: "rv-flaglist rv-civil" }, civil.map((f) =>
+      h("li", { class: f.state === "open" ? "sev-warning" : "sev-info", "data-civil": f.kind, "data-state": f.state },
+        h("span", { class: "rv-flag-text" }, `${label(f.label, f.kind)}${f.member_name ? ` — ${f.member_name}` : ""}`),
+        h("div", { class: "rv-civil-hint" }, f.hint),
+        h("div", { class: "rv-civil-meta" }, `${civilState[f.state] ?? f.state} · bukti: ${f.evidence}`)))));
 
   // --- photos ----------------------------------------------------------------------------
   const enlarge = (p: ReviewPhoto) => {
@@ -496,7 +521,7 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
 
   // --- layout ----------------------------------------------------------------------------
   root.replaceChildren(h("div", { class: "rv-visit", "data-visit": v.id, "data-state": v.state },
-    h("div", { class: "rv-main" }, header, flagsCard, photosCard, answersCard, membersCard),
+    h("div", { class: "rv-main" }, header, flagsCard, civilCard, photosCard, answersCard, membersCard),
     h("aside", { class: "rv-aside" }, mapCard, decisionCard, historyCard)));
 
   onKey = (ev: KeyboardEvent) => {

@@ -1,0 +1,451 @@
+"""Reconciliation: the register against the civil registry, set-based in SQL.
+
+One statement does the NIK match for a region: the region's active members LEFT JOIN
+the civil-registry persons on NIK, keeping only the rows that can be a finding — a
+member whose NIK is unknown, a person dead or moved, on another KK, whose birth date or
+name differs. Everything that agrees exactly never leaves the database. A second,
+small statement finds the recent births the register does not hold (an index range on
+birth date). Python then looks only at those candidate rows: the fuzzy name check
+(``names.names_agree``), the same person twice (unknown NIKs looked up by name key and
+birth date), and births placed on register households by No. KK.
+
+Findings are keyed by fingerprint (kind, household, member, person row): a run inserts
+only new ones and retires (``gone``) the open ones it no longer finds, so running it
+again over the same data writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from api import db
+from api.audit.service import Actor, append_event
+from api.civil_registry.kinds import FindingKind, FindingState
+from api.civil_registry.names import name_key, names_agree, similarity
+from api.registry import bulk, changes
+
+LOOKUP_BATCH = 500  # SQLite: bound parameters per statement stay well under its limit
+LOOKUP_BATCH_POSTGRES = 100_000  # one array parameter: one plan, one pass
+
+
+def _lookup_batch() -> int:
+    return LOOKUP_BATCH_POSTGRES if db.is_postgres() else LOOKUP_BATCH
+
+
+BIRTH_WINDOW_DAYS = 366
+ACTIVE_PRESENCE_EXCLUDED = ("2", "3", "4", "6")  # died, moved, moved abroad, not found
+
+
+@dataclass
+class Draft:
+    kind: FindingKind
+    household_id: int
+    member_id: int | None
+    region_code: str
+    person_id: int
+    evidence: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.kind.value}:{self.household_id}:{self.member_id or '-'}:{self.person_id}"
+
+
+@dataclass
+class ReconcileSummary:
+    region_code: str
+    candidates: int = 0
+    found: dict[str, int] = field(default_factory=dict)
+    new: int = 0
+    gone: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "region_code": self.region_code,
+            "candidates": self.candidates,
+            "found": self.found,
+            "new": self.new,
+            "gone": self.gone,
+        }
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a run reconciles: a region (None: everywhere) or a few households."""
+
+    region: str | None = None
+    households: tuple[int, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        if self.households is not None:
+            return f"{len(self.households)} households"
+        return self.region or "all"
+
+
+def _scope(column: str, region: str | None, index: int) -> tuple[str, list[Any]]:
+    if region is None:
+        return "1 = 1", []
+    return f"({column} = ${index} OR {column} LIKE ${index + 1})", [region, region + ".%"]
+
+
+def _target_scope(
+    target: Target, id_column: str, region_column: str, index: int
+) -> tuple[str, list[Any]]:
+    if target.households is not None:
+        return bulk.any_of(id_column, list(target.households), index)
+    return _scope(region_column, target.region, index)
+
+
+def _persons(target: Target, index: int) -> tuple[str, list[Any], str, list[Any]]:
+    """The persons a run can meet (all, or by index for a few households), for the NIK
+    match and for the births, with their bound values."""
+    if target.households is None:
+        return "civil_registry_person", [], "civil_registry_person", []
+    ids = list(target.households)
+    niks, nik_args = bulk.any_of("hm.household", ids, index)
+    kks, kk_args = bulk.any_of("hk.id", ids, index + len(nik_args))
+    # A UNION of two index lookups (an OR would scan every person).
+    matched = (
+        "(SELECT * FROM civil_registry_person WHERE nik IN "  # noqa: S608
+        f"(SELECT hm.nik FROM household_member hm WHERE {niks}) UNION "
+        "SELECT * FROM civil_registry_person WHERE kk_number IN "
+        f"(SELECT hk.kk_number FROM household hk WHERE {kks}))"
+    )
+    births_kks, births_args = bulk.any_of("hk.id", ids, 2)
+    births = (
+        "(SELECT * FROM civil_registry_person WHERE kk_number IN "  # noqa: S608
+        f"(SELECT hk.kk_number FROM household hk WHERE {births_kks}))"
+    )
+    return matched, [*nik_args, *kk_args], births, births_args
+
+
+def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
+    """The register's members LEFT JOIN the persons on NIK: only rows that can be a finding."""
+    scope, args = _target_scope(target, "h.id", "h.region_code", 1)
+    persons, person_args, _, _ = _persons(target, 1 + len(args))
+    differs = "IS DISTINCT FROM" if db.is_postgres() else "IS NOT"
+    excluded = ", ".join(f"'{p}'" for p in ACTIVE_PRESENCE_EXCLUDED)
+    # scope and the presence list are this module's constants; values are bound.
+    sql = f"""
+        SELECT m.id AS member_id, m.name AS m_name, m.birth_date AS m_birth,
+               h.id AS household_id, h.region_code, h.kk_number AS hh_kk,
+               p.id AS person_id, p.name AS p_name, p.name_key,
+               p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
+               p.kk_number AS p_kk, p.kk_changed_on, p.evidence
+        FROM household_member m JOIN household h ON h.id = m.household
+        LEFT JOIN {persons} p ON p.nik = m.nik
+        WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
+          AND {scope}
+          AND (p.id IS NULL OR p.death_date IS NOT NULL OR p.moved_out_on IS NOT NULL
+               OR p.kk_number <> h.kk_number OR m.birth_date {differs} p.birth_date
+               OR m.name <> p.name)
+    """  # noqa: S608
+    return sql, [*args, *person_args]
+
+
+def _births_sql(target: Target) -> tuple[str, list[Any]]:
+    """Recent births the register does not hold (few: an index range on birth date)."""
+    _, _, persons, args = _persons(target, 2)
+    sql = f"""
+        SELECT p.id AS person_id, p.name AS p_name, p.birth_date AS p_birth,
+               p.kk_number AS p_kk, p.evidence
+        FROM {persons} p
+        WHERE p.birth_date >= $1 AND p.death_date IS NULL AND p.moved_out_on IS NULL
+          AND NOT EXISTS (SELECT 1 FROM household_member m WHERE m.nik = p.nik)
+    """  # noqa: S608
+    return sql, args
+
+
+def _pair_drafts(row: dict[str, Any]) -> Draft | None:
+    """The finding of a member matched by NIK, if any (name and birth date first)."""
+    base = {
+        "household_id": row["household_id"],
+        "member_id": row["member_id"],
+        "region_code": row["region_code"],
+        "person_id": row["person_id"],
+        "evidence": row["evidence"],
+    }
+    m_birth, p_birth = _as_date(row["m_birth"]), _as_date(row["p_birth"])
+    # An event may carry no name or birth date: what it does not say cannot disagree.
+    same_name = (
+        not row["p_name"]
+        or name_key(row["m_name"]) == row["name_key"]
+        or names_agree(row["m_name"], row["p_name"])
+    )
+    same_birth = p_birth is None or m_birth == p_birth
+    if not same_name or not same_birth:
+        # A death or a move is never claimed for someone who may be another person.
+        return Draft(
+            FindingKind.IDENTITY_MISMATCH,
+            **base,
+            details={
+                "name_agrees": same_name,
+                "name_similarity": round(similarity(row["m_name"], row["p_name"])),
+                "birth_date_agrees": same_birth,
+                "civil_name": row["p_name"],
+                "civil_birth_date": p_birth.isoformat() if p_birth else None,
+            },
+        )
+    if row["death_date"] is not None:
+        died = _as_date(row["death_date"])
+        return Draft(FindingKind.DIED, **base, details={"death_date": str(died)})
+    if row["moved_out_on"] is not None:
+        destination = str(row["move_destination"] or "")
+        regency = str(row["region_code"])[:5]
+        if not (destination == regency or destination.startswith(regency + ".")):
+            moved = _as_date(row["moved_out_on"])
+            return Draft(
+                FindingKind.MOVED_OUT,
+                **base,
+                details={"moved_out_on": str(moved), "destination": destination[:200]},
+            )
+        return None
+    if row["p_kk"] and row["p_kk"] != row["hh_kk"]:
+        changed = _as_date(row["kk_changed_on"])
+        return Draft(
+            FindingKind.KK_CHANGED,
+            **base,
+            details={"kk_changed_on": changed.isoformat() if changed else None},
+        )
+    return None
+
+
+async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
+    """Unknown-NIK members who are, by name key and birth date, a person whose NIK another
+    register household holds: the same person registered twice."""
+    drafts: list[Draft] = []
+    size = _lookup_batch()
+    for start in range(0, len(unknown), size):
+        batch = unknown[start : start + size]
+        keyed = {(name_key(r["m_name"]), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
+        if not keyed:
+            continue
+        columns = (
+            "SELECT p.id AS person_id, p.name_key, p.birth_date, p.evidence, "
+            "m.id AS other_member, h.id AS other_household, h.region_code AS other_region "
+        )
+        joins = (
+            "JOIN household_member m ON m.nik = p.nik JOIN household h ON h.id = m.household "
+            "WHERE h.status = 'active'"
+        )
+        if db.is_postgres():
+            # The exact (name key, birth date) pairs: one index lookup each.
+            pairs = sorted((k, d) for k, d in keyed if d is not None)
+            found = await bulk.fetch(
+                columns + "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
+                "JOIN civil_registry_person p ON p.name_key = u.name_key "
+                "AND p.birth_date = u.birth_date " + joins,
+                [k for k, _ in pairs],
+                [d for _, d in pairs],
+            )
+        else:
+            keys_clause, key_args = bulk.any_of("p.name_key", sorted({k for k, _ in keyed}), 1)
+            dates = sorted({d for _, d in keyed if d is not None})
+            dates_clause, date_args = bulk.any_of("p.birth_date", dates, 1 + len(key_args))
+            found = await bulk.fetch(
+                columns + "FROM civil_registry_person p "
+                f"{joins} AND {keys_clause} AND {dates_clause}",
+                *key_args,
+                *date_args,
+            )
+        for hit in found:
+            row = keyed.get((hit["name_key"], _as_date(hit["birth_date"])))
+            if row is None or row["household_id"] == hit["other_household"]:
+                continue
+            drafts.append(
+                Draft(
+                    FindingKind.DUPLICATE_NIK,
+                    row["household_id"],
+                    row["member_id"],
+                    row["region_code"],
+                    hit["person_id"],
+                    hit["evidence"],
+                    {"other_household_id": hit["other_household"]},
+                )
+            )
+            drafts.append(
+                Draft(
+                    FindingKind.DUPLICATE_NIK,
+                    hit["other_household"],
+                    hit["other_member"],
+                    hit["other_region"],
+                    hit["person_id"],
+                    hit["evidence"],
+                    {"other_household_id": row["household_id"]},
+                )
+            )
+    return drafts
+
+
+async def _births(candidates: list[dict[str, Any]], target: Target) -> list[Draft]:
+    drafts: list[Draft] = []
+    size = _lookup_batch()
+    for start in range(0, len(candidates), size):
+        batch = candidates[start : start + size]
+        clause, args = bulk.any_of("kk_number", sorted({r["p_kk"] for r in batch}), 1)
+        scope, scope_args = _target_scope(target, "id", "region_code", 1 + len(args))
+        households = {
+            h["kk_number"]: h
+            for h in await bulk.fetch(
+                "SELECT id, region_code, kk_number FROM household "  # noqa: S608
+                f"WHERE {clause} AND status = 'active' AND {scope}",
+                *args,
+                *scope_args,
+            )
+        }
+        for row in batch:
+            household = households.get(row["p_kk"])
+            if household is None:
+                continue
+            born = _as_date(row["p_birth"])
+            drafts.append(
+                Draft(
+                    FindingKind.BIRTH,
+                    household["id"],
+                    None,
+                    household["region_code"],
+                    row["person_id"],
+                    row["evidence"],
+                    {"birth_date": str(born), "civil_name": row["p_name"]},
+                )
+            )
+    return drafts
+
+
+async def find(target: Target, today: date) -> tuple[list[Draft], int]:
+    """Every finding for the target's households, and how many rows were candidates."""
+    sql, args = _candidate_sql(target)
+    rows = await bulk.fetch(sql, *args)
+    births_sql, births_args = _births_sql(target)
+    births = await bulk.fetch(births_sql, today - timedelta(days=BIRTH_WINDOW_DAYS), *births_args)
+    extract_loaded = bool(
+        await bulk.fetch("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1")
+    )
+    drafts: list[Draft] = []
+    unknown: list[dict[str, Any]] = []
+    for row in rows:
+        if row["person_id"] is None:
+            if not extract_loaded:
+                continue  # only events so far: absence from them says nothing
+            unknown.append(row)
+            drafts.append(
+                Draft(
+                    FindingKind.NIK_UNKNOWN,
+                    row["household_id"],
+                    row["member_id"],
+                    row["region_code"],
+                    0,
+                    "extract: NIK absent",
+                )
+            )
+        else:
+            draft = _pair_drafts(row)
+            if draft is not None:
+                drafts.append(draft)
+    drafts += await _duplicates(unknown)
+    drafts += await _births(births, target)
+    return drafts, len(rows)
+
+
+def _unique(drafts: Iterable[Draft]) -> list[Draft]:
+    return list({d.fingerprint: d for d in drafts}.values())
+
+
+async def _existing(target: Target) -> dict[str, tuple[int, str, int]]:
+    """Fingerprint → (id, state, household) of the target's findings: few, beside its members."""
+    scope, args = _target_scope(target, "household_id", "region_code", 1)
+    rows = await bulk.fetch(
+        "SELECT id, fingerprint, state, household_id FROM civil_registry_finding "  # noqa: S608
+        f"WHERE {scope}",
+        *args,
+    )
+    return {r["fingerprint"]: (int(r["id"]), r["state"], int(r["household_id"])) for r in rows}
+
+
+async def _insert(drafts: list[Draft], run: str, now: datetime) -> None:
+    cast = "$7::jsonb" if db.is_postgres() else "$7"
+    sql = (
+        "INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id, "  # noqa: S608
+        "region_code, evidence, details, state, opened_at, seen_run) VALUES "
+        f"($1, $2, $3, $4, $5, $6, {cast}, 'open', $8, $9) "
+        "ON CONFLICT (fingerprint) DO NOTHING"
+    )
+    await bulk.executemany(
+        sql,
+        [
+            (
+                d.fingerprint,
+                d.kind.value,
+                d.household_id,
+                d.member_id,
+                d.region_code,
+                d.evidence[:120],
+                json.dumps(d.details, ensure_ascii=False),
+                now,
+                run,
+            )
+            for d in drafts
+        ],
+    )
+
+
+async def reconcile(
+    actor: Actor, target: Target, today: date | None = None, *, audit: bool = True
+) -> ReconcileSummary:
+    """Find, store and retire findings for the target, in one transaction."""
+    today = today or date.today()
+    summary = ReconcileSummary(region_code=target.label)
+    if not await bulk.fetch("SELECT id FROM civil_registry_person LIMIT 1"):
+        return summary  # no extract yet: every NIK would look unknown
+    drafts, summary.candidates = await find(target, today)
+    drafts = _unique(drafts)
+    for draft in drafts:
+        summary.found[draft.kind.value] = summary.found.get(draft.kind.value, 0) + 1
+    run = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    async with db.write_transaction():
+        # Only what changed is written: a second run over the same data writes nothing.
+        existing = await _existing(target)
+        new = [d for d in drafts if d.fingerprint not in existing]
+        found = {d.fingerprint for d in drafts}
+        retired = [
+            (finding_id, household)
+            for fingerprint, (finding_id, state, household) in existing.items()
+            if state == FindingState.OPEN.value and fingerprint not in found
+        ]
+        gone = [(FindingState.GONE.value, now, finding_id) for finding_id, _ in retired]
+        await _insert(new, run, now)
+        await bulk.executemany(
+            "UPDATE civil_registry_finding SET state = $1, closed_at = $2 WHERE id = $3", gone
+        )
+        summary.new, summary.gone = len(new), len(gone)
+        touched = sorted({d.household_id for d in new} | {h for _, h in retired})
+        # The phones of open-round assignments re-download these households' hints.
+        for start in range(0, len(touched), 5000):
+            await changes.record_for_households(touched[start : start + 5000])
+        if audit:
+            await append_event(
+                actor,
+                "civil_registry.reconciled",
+                "region",
+                target.label,
+                region_code=target.region,
+                details=summary.as_dict(),
+            )
+    return summary
