@@ -24,6 +24,8 @@ from api.reports.controller import REPORT_CONTROLLERS
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
+from api.village.controller import VILLAGE_CONTROLLERS
+from api.village.public import PUBLIC_CONTROLLERS
 from api.visits.controller import VisitIntakeController
 from auth.controller import AuthController, MeController, UsersController
 from auth.guards import build_jwt_auth
@@ -45,6 +47,8 @@ def api_controllers() -> list[ControllerRouterHandler]:
         *REGISTRY_CONTROLLERS,
         *REPORT_CONTROLLERS,
         *REVIEW_CONTROLLERS,
+        *VILLAGE_CONTROLLERS,
+        *PUBLIC_CONTROLLERS,
     ]
 
 

@@ -16,6 +16,7 @@ APP_REGISTRY = AppRegistry(
         "api.visits.piccolo_app",
         "api.registry.piccolo_app",
         "api.review.piccolo_app",
+        "api.village.piccolo_app",
     ]
 )
 

@@ -19,10 +19,16 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # The operator desa/kelurahan: village proposals and deliberations, scoped to villages.
+    VILLAGE_OPERATOR = "village_operator"
 
 
 def is_region_code(code: str) -> bool:
     return bool(REGION_CODE_PATTERN.match(code))
+
+
+def is_village_code(code: str) -> bool:
+    return bool(REGION_CODE_PATTERN.match(code)) and code.count(".") == 3
 
 
 def region_covers(scope_code: str, region_code: str) -> bool:
