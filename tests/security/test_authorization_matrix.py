@@ -66,9 +66,7 @@ async def test_authorization_matrix(client, database):
                 path, body = resolve(row, world, region, role)
                 headers = bearer(tokens[role]) if role != "anonymous" else {}
                 response = await client.request(row.method, path, json=body, headers=headers)
-                expected = (
-                    row.anonymous if role == "anonymous" else expected_by_role.get(role, 403)
-                )
+                expected = row.anonymous if role == "anonymous" else expected_by_role.get(role, 403)
                 checked += 1
                 if response.status_code != expected:
                     mismatches.append(
