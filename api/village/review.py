@@ -397,16 +397,15 @@ async def receive_objection(
     lat, lon = _coordinates(form)
     rt, rw = _digits(form.rt, "rt"), _digits(form.rw, "rw")
     since = _now() - timedelta(days=1)
-    recent = PublicObjection.count().where(
-        (PublicObjection.review_id == review["id"]) & (PublicObjection.created_at > since)
-    )
-    if await recent.where(PublicObjection.client_hash == client) >= PER_CLIENT_PER_DAY:
+    recent = (PublicObjection.review_id == review["id"]) & (PublicObjection.created_at > since)
+    from_client = PublicObjection.count().where(recent & (PublicObjection.client_hash == client))
+    if await from_client >= PER_CLIENT_PER_DAY:
         raise TooManyObjections(
             "Batas sanggahan dari alamat ini untuk hari ini sudah tercapai.",
             code="objection_limit_client",
             headers={"Retry-After": "86400"},
         )
-    if await recent >= PER_VILLAGE_PER_DAY:
+    if await PublicObjection.count().where(recent) >= PER_VILLAGE_PER_DAY:
         raise TooManyObjections(
             "Batas sanggahan untuk desa ini hari ini sudah tercapai; coba lagi besok atau "
             "sampaikan ke kantor desa.",
