@@ -57,6 +57,14 @@ DEMO_USERS = (
         ("17.06.01",),
         DEMO_PASSWORD,
     ),
+    # The village office of Suka Pindah and Lubuk Gedang: proposals, the deliberation.
+    DemoUser(
+        "operator.desa",
+        "Operator Desa Lubuk Pinang",
+        Role.VILLAGE_OPERATOR,
+        ("17.06.01.2005", "17.06.01.2008"),
+        DEMO_PASSWORD,
+    ),
 )
 
 
@@ -83,6 +91,10 @@ async def load_demo(settings: Settings, store: ObjectStore) -> list[DemoUser]:
     from api.visits.demo import load_visits_demo
 
     await load_visits_demo(settings, store)  # visits already sent, for the review queue
+    from api.village.demo import load_village_demo
+
+    # one village deliberated, one in public review
+    await load_village_demo(settings, store)
     return list(DEMO_USERS)
 
 
@@ -92,4 +104,4 @@ def demo_command() -> None:
     click.echo("Demo logins (username / password):")
     for user in users:
         scope = ", ".join(user.scopes) or "all regions"
-        click.echo(f"  {user.role.value:10} {user.username:18} {user.password:22} {scope}")
+        click.echo(f"  {user.role.value:16} {user.username:18} {user.password:22} {scope}")

@@ -20,6 +20,7 @@ from litestar.params import FromPath, Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from api.errors import DomainError
+from api.reports.labels import is_kelurahan
 from api.resources import resources_from_state
 from api.village import review
 from api.village.labels import OBJECTION_CATEGORIES
@@ -123,9 +124,14 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
     return Response(html, media_type=MediaType.HTML, status_code=status, headers=HTML_HEADERS)
 
 
+def _village_word(code: str) -> str:
+    return "Kelurahan" if is_kelurahan(code) else "Desa"
+
+
 def _header(listing: PublicListOut) -> str:
     return (
-        f"<header><h1>Uji Publik DTKS — Desa/Kelurahan {escape(listing.village_name)}</h1>"
+        f"<header><h1>Uji Publik DTKS — {_village_word(listing.village_code)} "
+        f"{escape(listing.village_name)}</h1>"
         f"<p>Kecamatan {escape(listing.district_name)} · kode {escape(listing.village_code)}</p>"
         "</header>"
     )
