@@ -30,6 +30,7 @@ from api.village.schemas import (
     RatificationOut,
     ResolutionRequest,
     ReviewOut,
+    RoundOut,
 )
 from auth.guards import requires_role
 from auth.roles import Principal
@@ -113,6 +114,12 @@ class DeliberationsController(Controller):
     ) -> list[DeliberationOut]:
         ids = await deliberation.list_for(request.user, village, round_id)
         return [await deliberation.detail(request.user, i) for i in ids]
+
+    @get("/rounds", summary="The rounds covering a village (for choosing the deliberation's)")
+    async def rounds_of_village(
+        self, request: Request[Principal, Any, Any], village: VillageParam
+    ) -> list[RoundOut]:
+        return await deliberation.rounds_of(request.user, village)
 
     @get("/{deliberation_id:int}", summary="A deliberation with its agenda and decisions")
     async def get_deliberation(

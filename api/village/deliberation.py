@@ -26,7 +26,7 @@ from api import db
 from api.audit.service import append_event
 from api.errors import Conflict, NotFound, Unprocessable
 from api.registry.queries import actor_of
-from api.registry.tables import Household, Region
+from api.registry.tables import Household, Region, Round
 from api.reports.labels import eligibility_label, is_kelurahan, long_date, outcome_label, weekday
 from api.village import evidence, proposals
 from api.village.access import round_for_village, village_in_scope
@@ -40,6 +40,7 @@ from api.village.schemas import (
     DeliberationOut,
     DeliberationUpdate,
     EvidenceOut,
+    RoundOut,
 )
 from api.village.tables import Deliberation, DeliberationDecision
 from api.visits.tables import Visit
@@ -292,6 +293,19 @@ async def detail(principal: Principal, deliberation_id: int) -> DeliberationOut:
         agenda=out_items,
         undecided=sum(1 for item in out_items if item.decision is None),
     )
+
+
+async def rounds_of(principal: Principal, village: str) -> list[RoundOut]:
+    """The rounds whose region covers the village, newest first."""
+    await village_in_scope(principal, village)
+    parts = village.split(".")
+    covering = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    rows = await (
+        Round.select(Round.id, Round.name, Round.state, Round.starts_on, Round.ends_on)
+        .where(Round.region_code.is_in(covering))
+        .order_by(Round.id, ascending=False)
+    )
+    return [RoundOut(**row) for row in rows]
 
 
 async def list_for(principal: Principal, village: str, round_id: int | None) -> list[int]:

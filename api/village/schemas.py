@@ -248,3 +248,11 @@ class ObjectionReceipt(BaseModel):
     reference: str
     state: str
     message: str
+
+
+class RoundOut(BaseModel):
+    id: int
+    name: str
+    state: str
+    starts_on: date
+    ends_on: date

@@ -59,6 +59,8 @@ ROWS: list[Row] = [
               "place": "Balai Desa"},
         own=staff(409), foreign=staff_foreign(409)),
     Row("GET", "/api/v1/deliberations?village={village}", own=STAFF, foreign=STAFF_FOREIGN),
+    Row("GET", "/api/v1/deliberations/rounds?village={village}", own=STAFF,
+        foreign=STAFF_FOREIGN),
     Row("GET", "/api/v1/deliberations/{deliberation}", own=STAFF, foreign=STAFF_FOREIGN),
     Row("PATCH", "/api/v1/deliberations/{deliberation}", body={"place": "Kantor Desa"},
         own=STAFF, foreign=STAFF_FOREIGN),
