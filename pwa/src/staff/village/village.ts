@@ -3,6 +3,7 @@
 // signed page, publishing, the objection queue.
 // #/village[/<village code>[/<round id>]]
 import "../audit/common.css";
+import "./village.css";
 import { h } from "../../ui/dom";
 import { app } from "../../app/controller";
 import { call, downloadSmall } from "../audit/api";
@@ -91,7 +92,7 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
   const code = h("input", { id: "village-code", value: village ?? "", placeholder: "17.06.01.2005" });
   const scopes = (app.session?.scopes ?? []).filter((c) => c.split(".").length === 4);
   const picker = h("form", {
-    class: "toolbar",
+    class: "village-picker",
     onsubmit: (e: Event) => { e.preventDefault(); location.hash = `#/village/${code.value.trim()}`; },
   }, h("label", { for: "village-code" }, s("village")), code, h("button", { type: "submit" }, s("open")),
   ...scopes.map((c) => h("a", { href: `#/village/${c}`, class: "chip" }, c)));
@@ -179,7 +180,7 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
     return h("li", { class: `agenda-item ${item.decision ?? "undecided"}`, "data-key": item.key },
       h("b", null, `${item.head_name} `), h("span", { class: "muted" }, `${item.kk_masked} · RT ${item.rt}/RW ${item.rw}`),
       h("div", null, item.subject, item.recommendation ? ` · ${item.recommendation}` : ""),
-      h("div", null, item.decision ? h("strong", null, DECISION_WORDS[item.decision]) : "", " ", reason,
+      h("div", { class: "decide" }, item.decision ? h("strong", null, DECISION_WORDS[item.decision]) : "", reason,
         ...(["agreed", "rejected", "deferred"] as Decision[]).map((k) =>
           h("button", { type: "button", onclick: () => decide(k) }, DECISION_WORDS[k]))));
   }
@@ -249,7 +250,7 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
           h("b", null, o.entry_name_masked ?? s("missing")), ` · RT ${o.rt}/RW ${o.rw} · ${o.category_label}`,
           h("div", null, o.text), o.contact ? h("small", null, o.contact) : "",
           o.state === "open"
-            ? h("div", null, reason,
+            ? h("div", { class: "decide" }, reason,
               h("button", { type: "button", onclick: () => resolve(o, "accept", reason.value) }, s("accept")),
               h("button", { type: "button", onclick: () => resolve(o, "reject", reason.value) }, s("reject")))
             : h("div", { class: "muted" }, `${o.state}${o.resolution_reason ? `: ${o.resolution_reason}` : ""}`));
