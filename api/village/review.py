@@ -229,6 +229,9 @@ async def review_out(principal: Principal, review_id: int) -> ReviewOut:
         public_url=public_path(row["region_code"]),
         counts=await counts(row["id"]),
         ratified_at=row["ratified_at"],
+        signed_minutes=(await evidence.evidence_of("deliberation", [row["deliberation_id"]])).get(
+            row["deliberation_id"], []
+        ),
     )
 
 

@@ -180,6 +180,8 @@ class ReviewOut(BaseModel):
     public_url: str
     counts: ReviewCounts
     ratified_at: datetime | None
+    # The photographed, signed minutes of the deliberation the list comes from.
+    signed_minutes: list[EvidenceOut]
 
 
 class ObjectionOut(BaseModel):

@@ -299,6 +299,7 @@ async def test_publish_object_resolve_ratify(app_client, field):
     )
     assert ratified.status_code == 200, ratified.text
     assert (ratified.json()["added"], ratified.json()["removed"]) == (1, 2)
+    assert len(ratified.json()["review"]["signed_minutes"]) == 1  # the list keeps its minutes
     statuses = {
         r["id"]: r["status"]
         for r in await Household.select(Household.id, Household.status).where(
