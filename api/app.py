@@ -27,6 +27,8 @@ from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
+from api.village.controller import VILLAGE_CONTROLLERS
+from api.village.public import PUBLIC_CONTROLLERS
 from api.visits.controller import VisitIntakeController
 from auth import session_cache
 from auth.controller import AuthController, MeController, UsersController
@@ -50,6 +52,8 @@ def api_controllers() -> list[ControllerRouterHandler]:
         *REPORT_CONTROLLERS,
         *REVIEW_CONTROLLERS,
         *CIVIL_REGISTRY_CONTROLLERS,
+        *VILLAGE_CONTROLLERS,
+        *PUBLIC_CONTROLLERS,
     ]
 
 

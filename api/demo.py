@@ -57,6 +57,14 @@ DEMO_USERS = (
         ("17.06.01",),
         DEMO_PASSWORD,
     ),
+    # The village office of Suka Pindah and Lubuk Gedang: proposals, the deliberation.
+    DemoUser(
+        "operator.desa",
+        "Operator Desa Lubuk Pinang",
+        Role.VILLAGE_OPERATOR,
+        ("17.06.01.2005", "17.06.01.2008"),
+        DEMO_PASSWORD,
+    ),
 )
 
 
@@ -86,6 +94,11 @@ async def load_demo(settings: Settings, store: ObjectStore) -> list[DemoUser]:
     from api.civil_registry.demo import load_civil_registry_demo
 
     await load_civil_registry_demo(actor)  # a Dukcapil extract, findings, a pushed death
+
+    from api.village.demo import load_village_demo
+
+    # one village deliberated, one in public review
+    await load_village_demo(settings, store)
     return list(DEMO_USERS)
 
 
@@ -95,4 +108,4 @@ def demo_command() -> None:
     click.echo("Demo logins (username / password):")
     for user in users:
         scope = ", ".join(user.scopes) or "all regions"
-        click.echo(f"  {user.role.value:10} {user.username:18} {user.password:22} {scope}")
+        click.echo(f"  {user.role.value:16} {user.username:18} {user.password:22} {scope}")

@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "api.registry.piccolo_app",
         "api.review.piccolo_app",
         "api.civil_registry.piccolo_app",
+        "api.village.piccolo_app",
     ]
 )
 

@@ -15,7 +15,7 @@ from api.audit.service import Actor
 from api.bounds import IdPath
 from api.resources import resources_from_state
 from auth import service
-from auth.guards import ANY_ROLE, STAFF, requires_role, token_policy
+from auth.guards import SIGNED_IN, STAFF, requires_role, token_policy
 from auth.roles import Principal, Role
 from auth.schemas import (
     EnrolmentCreate,
@@ -80,7 +80,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[requires_role(*ANY_ROLE)],
+        guards=[requires_role(*SIGNED_IN)],
         summary="End this session",
     )
     async def logout(self, request: Request[Principal, Any, Any]) -> None:
@@ -103,7 +103,7 @@ def _session_out(row: dict, current: str | None = None) -> SessionOut:
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["auth"]
-    guards = [requires_role(*ANY_ROLE)]
+    guards = [requires_role(*SIGNED_IN)]
 
     @get("", summary="Who am I")
     async def me(self, request: Request[Principal, Any, Any]) -> PrincipalOut:

@@ -72,5 +72,9 @@ def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Princip
     return user
 
 
-ANY_ROLE = HUMAN_ROLES
+# Every signed-in person: their own account, the deployment's configuration, the forms.
+SIGNED_IN = HUMAN_ROLES
+# The field's roles: assignments, visits, regions. The village operator is not one of
+# them: it sees its villages' masked lists through api/village only.
+ANY_ROLE = tuple(role for role in HUMAN_ROLES if role is not Role.VILLAGE_OPERATOR)
 STAFF = (Role.SUPERVISOR, Role.ADMIN)

@@ -22,14 +22,20 @@ class Role(StrEnum):
     # The civil registry's service account: an API key that pushes life events and can
     # do nothing else (never a user, never a JWT; see api/civil_registry/credentials.py).
     CIVIL_REGISTRY = "civil_registry"
+    # The operator desa/kelurahan: village proposals and deliberations, scoped to villages.
+    VILLAGE_OPERATOR = "village_operator"
 
 
 # The roles people sign in with.
-HUMAN_ROLES = (Role.ENUMERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+HUMAN_ROLES = (Role.ENUMERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN, Role.VILLAGE_OPERATOR)
 
 
 def is_region_code(code: str) -> bool:
     return bool(REGION_CODE_PATTERN.match(code))
+
+
+def is_village_code(code: str) -> bool:
+    return bool(REGION_CODE_PATTERN.match(code)) and code.count(".") == 3
 
 
 def region_covers(scope_code: str, region_code: str) -> bool:

@@ -12,7 +12,7 @@ from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from auth import queries, session_cache
 from auth.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
-from auth.roles import Principal, Role, region_covers
+from auth.roles import Principal, Role, is_village_code, region_covers
 from auth.schemas import TokenPair, UserCreate, UserOut, UserUpdate
 from auth.tables import DeviceSession, EnrolmentCode, LoginThrottle, RefreshToken, User, UserScope
 from auth.tokens import new_access_token, new_opaque_token, token_digest
@@ -495,6 +495,22 @@ async def list_users(actor: Principal, role: Role | None, active: bool | None) -
     return [u for u in users if _actor_covers_all(actor, u.scopes)]
 
 
+def _check_village_scopes(role: Role | None, scopes: list[str] | None) -> None:
+    """A village operator works for villages, never for a whole district or regency."""
+    if role is Role.VILLAGE_OPERATOR and scopes is not None:
+        if not all(is_village_code(code) for code in scopes):
+            raise Unprocessable(
+                "A village operator's scopes must be villages (17.06.01.2005).",
+                code="village_scope_required",
+            )
+
+
+async def _scopes_when_role_changes(data: UserUpdate, user_id: int) -> list[str] | None:
+    if data.role is not Role.VILLAGE_OPERATOR:
+        return None
+    return (await queries.scopes_of([user_id])).get(user_id, [])
+
+
 async def create_user(actor: Actor, data: UserCreate) -> UserOut:
     problem = password_problem(data.password, data.username)
     if problem:
@@ -507,6 +523,7 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
         raise Unprocessable(
             "The civil registry signs in with an API key, not as a user.", code="role_not_a_user"
         )
+    _check_village_scopes(data.role, data.scopes)
     password_hash = await hash_password_off_loop(data.password)  # before the write lock
     async with db.write_transaction():
         if await queries.user_by_username(data.username):
@@ -544,6 +561,12 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
         row = await queries.user_by_id(user_id)
         if row is None:
             raise NotFound("No such user.")
+        _check_village_scopes(
+            data.role or Role(row["role"]),
+            data.scopes
+            if data.scopes is not None
+            else await _scopes_when_role_changes(data, user_id),
+        )
         changes: dict = {}
         if data.display_name is not None:
             changes[User.display_name] = data.display_name

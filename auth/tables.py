@@ -19,7 +19,7 @@ class User(Table, tablename="app_user"):
     id = Serial(primary_key=True)
     username = Varchar(length=64, unique=True, index=True)
     display_name = Varchar(length=200)
-    role = Varchar(length=16)  # enumerator | supervisor | auditor | admin
+    role = Varchar(length=16)  # enumerator | supervisor | auditor | admin | village_operator
     password_hash = Varchar(length=200)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

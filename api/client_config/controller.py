@@ -11,7 +11,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 
 from api.resources import resources_from_state
-from auth.guards import ANY_ROLE, requires_role
+from auth.guards import SIGNED_IN, requires_role
 
 
 class MapConfig(msgspec.Struct):
@@ -27,7 +27,7 @@ class ClientConfig(msgspec.Struct):
 class ClientConfigController(Controller):
     path = "/api/v1/config"
     tags = ["config"]
-    guards = [requires_role(*ANY_ROLE)]
+    guards = [requires_role(*SIGNED_IN)]
 
     @get("", summary="Deployment settings for the screens (map tiles)")
     async def client_config(self, state: State) -> ClientConfig:

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from api.bounds import IdPath
 from api.forms import service
 from api.forms.schemas import FormSummary
-from auth.guards import ANY_ROLE, requires_role
+from auth.guards import SIGNED_IN, requires_role
 from survey_forms.model import FormDefinition
 
 # A version never changes, so a client may keep it for a year; ETag for revalidation.
@@ -20,7 +20,7 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 class FormsController(Controller):
     path = "/api/v1/forms"
     tags = ["forms"]
-    guards = [requires_role(*ANY_ROLE)]
+    guards = [requires_role(*SIGNED_IN)]
 
     @get("", summary="The newest published version of each form")
     async def list_forms(self) -> list[FormSummary]:

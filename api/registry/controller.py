@@ -41,7 +41,7 @@ from api.registry.schemas import (
     UnassignRequest,
     UnassignResult,
 )
-from auth.guards import ANY_ROLE, STAFF, requires_role
+from auth.guards import ANY_ROLE, SIGNED_IN, STAFF, requires_role
 from auth.roles import Principal, Role
 
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
@@ -59,7 +59,7 @@ def _region_code(code: str) -> str:
 class RegionsController(Controller):
     path = "/api/v1/regions"
     tags = ["regions"]
-    guards = [requires_role(*ANY_ROLE)]
+    guards = [requires_role(*SIGNED_IN)]
 
     @get("", summary="My regions (admins: provinces), or regions by name (?q=)")
     async def list_regions(

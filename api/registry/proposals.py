@@ -66,6 +66,44 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
     if existing is not None:  # approved before (returned and approved again): one household
         return int(existing["id"])
     answers: dict[str, Any] = visit["answers"] or {}
+    household_id = await insert_proposed_household(
+        answers,
+        region_code=visit["region_code"],
+        latitude=visit.get("gps_lat"),
+        longitude=visit.get("gps_lon"),
+        proposed_by_visit=visit_id,
+        now=now,
+    )
+    await append_event(
+        actor,
+        "household.proposed",
+        "household",
+        household_id,
+        region_code=visit["region_code"],
+        details={
+            "visit_id": str(visit_id),
+            "status": HouseholdStatus.PROPOSED.value,
+            "members": (1 if answers.get("head_nik") else 0) + len(_proposed_members(answers)),
+        },
+    )
+    return household_id
+
+
+async def insert_proposed_household(
+    answers: dict[str, Any],
+    *,
+    region_code: str,
+    latitude: float | None,
+    longitude: float | None,
+    proposed_by_visit: uuid.UUID | None,
+    now: datetime,
+) -> int:
+    """A household with status ``proposed`` from the usulan_baru answers; returns its id.
+
+    Used by an approved field proposal and by a proposal registered at the village office
+    (``api.village.proposals``). Refused (409) when the register holds its No. KK or the
+    head's NIK. The caller appends the audit event, inside its transaction.
+    """
     kk = str(answers.get("kk_number") or "")
     head_nik = str(answers.get("head_nik") or "")
     members = _proposed_members(answers)
@@ -100,20 +138,20 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
     rows = await Household.insert(
         Household(
             kk_number=kk,
-            region_code=visit["region_code"],
+            region_code=region_code,
             address=str(answers.get("address") or ""),
             rt=_padded(answers.get("rt")),
             rw=_padded(answers.get("rw")),
             head_name=str(answers.get("head_name") or ""),
             head_nik=head_nik or None,
-            latitude=visit.get("gps_lat"),
-            longitude=visit.get("gps_lon"),
+            latitude=latitude,
+            longitude=longitude,
             baseline={},
             member_count=(1 if head_nik else 0) + len(members)
             if "members" in answers
             else int(answers.get("members_count") or (1 if head_nik else 0)),
             status=HouseholdStatus.PROPOSED.value,
-            proposed_by_visit=visit_id,
+            proposed_by_visit=proposed_by_visit,
             created_at=now,
             updated_at=now,
         )
@@ -151,16 +189,4 @@ async def register_proposed_household(actor: Actor, visit_id: uuid.UUID, now: da
                 for position, m in enumerate(members, start=1)
             ]
         )
-    await append_event(
-        actor,
-        "household.proposed",
-        "household",
-        household_id,
-        region_code=visit["region_code"],
-        details={
-            "visit_id": str(visit_id),
-            "status": HouseholdStatus.PROPOSED.value,
-            "members": (1 if head_nik else 0) + len(members),
-        },
-    )
     return household_id

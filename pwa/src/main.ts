@@ -21,7 +21,7 @@ async function screenFor(hash: string): Promise<[Screen, string[], string]> {
     return [(await import("./ui/login")).loginScreen, [], "login"];
   }
   if (isStaff(app.session.role) && head !== "account") {
-    const staff = await staffScreenFor(head ?? "", rest);
+    const staff = await staffScreenFor(head ?? "", rest, app.session.role);
     if (staff) return staff;
   }
   switch (head) {

@@ -23,9 +23,10 @@ from litestar import Litestar
 from api import db
 from api.audit.tables import AuditEvent
 from api.cli import build_cli
+from api.village.tables import PublicObjection, PublicReview
 from auth.roles import Role
 from tests.conftest import TEST_SECRET
-from tests.support.field import VILLAGE, Field, photos_for, visit_body
+from tests.support.field import VILLAGE, Field, jpeg_bytes, photos_for, visit_body
 from tests.support.routes import Route, api_routes
 from tests.support.users import PASSWORD, bearer, login, make_user
 
@@ -38,6 +39,8 @@ DOWNLOAD_PREFIXES = (
     "/api/v1/audit/bundles",
     "/api/v1/civil-registry/report",
 )
+# GET routes of the village process that hand documents out (issue 15).
+DOWNLOAD_SUFFIXES = ("/minutes.pdf", "/final.csv", "/final.xlsx")
 # POST routes that change nothing: a search takes NIKs in its body to keep them out of URLs.
 POST_READS = {
     ("POST", "/api/v1/households/search"): "a search (NIK in the body, not the URL)",
@@ -187,6 +190,14 @@ async def _export_link(world: World) -> httpx.Response:
     return response
 
 
+async def _close_window(world: World) -> httpx.Response:
+    # The review window's end cannot be waited for in a test: move it into the past.
+    await PublicReview.update({PublicReview.closes_at: PublicReview.opens_at}).where(
+        PublicReview.id == world.ids["review"]
+    )
+    return httpx.Response(200)
+
+
 def _download(path: str) -> Run:
     async def run(world: World) -> httpx.Response:
         return await world.call(
@@ -304,6 +315,62 @@ STEPS: list[Step] = [
          _s("civil_registry.credential_revoked"),
          lambda w: w.call("admin", "DELETE",
                           f"/api/v1/civil-registry/credentials/{w.ids['civil_credential']}")),
+    # --- the village process (issue 15) ---
+    Step("POST", "/api/v1/village-proposals", _s("village.proposal_registered"),
+         lambda w: w.call("supervisor", "POST", "/api/v1/village-proposals", json={
+             "round_id": w.field.round_id, "region_code": VILLAGE, "kind": "removal",
+             "household_id": w.field.household_ids[2], "reason": "died",
+             "evidence_text": "Surat kematian"})),
+    Step("PUT", "/api/v1/village-proposals/{proposal_id:int}/photos/{photo_id:uuid}",
+         _s("evidence.sealed"),
+         lambda w: w.call("supervisor", "PUT",
+                          f"/api/v1/village-proposals/{w.ids['proposal']}/photos/{uuid.uuid4()}",
+                          content=jpeg_bytes(seed=51, size=(640, 480)),
+                          headers={"Content-Type": "image/jpeg"})),
+    Step("POST", "/api/v1/deliberations", _s("deliberation.recorded"),
+         lambda w: w.call("supervisor", "POST", "/api/v1/deliberations", json={
+             "round_id": w.field.round_id, "region_code": VILLAGE, "held_on": "2026-07-02",
+             "place": "Balai Desa"})),
+    Step("PATCH", "/api/v1/deliberations/{deliberation_id:int}", _s("deliberation.updated"),
+         lambda w: w.call("supervisor", "PATCH", f"/api/v1/deliberations/{w.ids['deliberation']}",
+                          json={"attendance": [{"name": "Hasan", "position": "kepala_desa"}]})),
+    Step("POST", "/api/v1/deliberations/{deliberation_id:int}/decisions",
+         _s("deliberation.decided"),
+         lambda w: w.call("supervisor", "POST",
+                          f"/api/v1/deliberations/{w.ids['deliberation']}/decisions",
+                          json={"item_key": f"proposal:{w.ids['proposal']}",
+                                "decision": "agreed"})),
+    Step("GET", "/api/v1/deliberations/{deliberation_id:int}/minutes.pdf",
+         _s("deliberation.minutes_downloaded"),
+         lambda w: w.call("supervisor", "GET",
+                          f"/api/v1/deliberations/{w.ids['deliberation']}/minutes.pdf")),
+    Step("PUT", "/api/v1/deliberations/{deliberation_id:int}/minutes/{page_id:uuid}",
+         _s("evidence.sealed", "deliberation.minutes_signed"),
+         lambda w: w.call("supervisor", "PUT",
+                          f"/api/v1/deliberations/{w.ids['deliberation']}/minutes/{uuid.uuid4()}",
+                          content=jpeg_bytes(seed=52, size=(800, 1100)),
+                          headers={"Content-Type": "image/jpeg"})),
+    Step("POST", "/api/v1/public-reviews", _s("public_review.published"),
+         lambda w: w.call("supervisor", "POST", "/api/v1/public-reviews",
+                          json={"deliberation_id": w.ids["deliberation"]})),
+    Step("POST", "/api/v1/public/reviews/{village:str}/objections", _s("objection.received"),
+         lambda w: w.client.post(f"/api/v1/public/reviews/{VILLAGE}/objections",
+                                 data={"text": "Keluarga miskin di RT 3 belum terdaftar."})),
+    Step("POST", "/api/v1/objections/{objection_id:int}/resolution", _s("objection.resolved"),
+         lambda w: w.call("supervisor", "POST", f"/api/v1/objections/{w.ids['objection']}/resolution",
+                          json={"decision": "reject", "reason": "Sudah terdaftar."})),
+    Step("POST", "/api/v1/public-reviews/{review_id:int}/ratification",
+         _s("public_review.ratified", "household.status_changed"),
+         lambda w: w.call("supervisor", "POST",
+                          f"/api/v1/public-reviews/{w.ids['review']}/ratification"),
+         prepare=_close_window),
+    Step("GET", "/api/v1/public-reviews/{review_id:int}/final.csv",
+         _s("public_review.final_list_downloaded"),
+         lambda w: w.call("supervisor", "GET", f"/api/v1/public-reviews/{w.ids['review']}/final.csv")),
+    Step("GET", "/api/v1/public-reviews/{review_id:int}/final.xlsx",
+         _s("public_review.final_list_downloaded"),
+         lambda w: w.call("supervisor", "GET",
+                          f"/api/v1/public-reviews/{w.ids['review']}/final.xlsx")),
 ]  # fmt: skip
 
 
@@ -324,6 +391,15 @@ async def _remember(world: World, step: Step, response: httpx.Response) -> None:
     elif step.route == "/api/v1/civil-registry/credentials" and step.method == "POST":
         world.ids["civil_key"] = body["api_key"]
         world.ids["civil_credential"] = body["credential"]["id"]
+    elif step.route == "/api/v1/village-proposals":
+        world.ids["proposal"] = body["id"]
+    elif step.route == "/api/v1/deliberations" and step.method == "POST":
+        world.ids["deliberation"] = body["id"]
+    elif step.route == "/api/v1/public-reviews" and step.method == "POST":
+        world.ids["review"] = body["id"]
+    elif step.route == "/api/v1/public/reviews/{village:str}/objections":
+        objection = await PublicObjection.select(PublicObjection.id).first()
+        world.ids["objection"] = objection["id"]
     elif step.route == "/api/v1/rounds/{round_id:int}/assignments" and step.method == "POST":
         world.ids["assignment"] = await _first_assignment(world, world.ids["round"])
 
@@ -367,6 +443,7 @@ def test_the_http_table_covers_every_write_route(app: Litestar):
         for route in api_routes(app)
         if route.method in WRITE_METHODS
         or (route.method == "GET" and route.path.startswith(DOWNLOAD_PREFIXES))
+        or (route.method == "GET" and route.path.endswith(DOWNLOAD_SUFFIXES))
     ]
     uncovered = [f"{r.method} {r.path}" for r in needed if (r.method, r.path) not in covered]
     assert uncovered == [], "write routes without an audit row in STEPS: " + ", ".join(uncovered)

@@ -9,6 +9,9 @@ rows point at in the world builder of ``test_authorization_matrix.py``. In the w
 every non-admin caller is scoped to the own district 17.06.01; the foreign district is
 17.06.05. A placeholder ``{name}`` in a path is the world's ``name.own`` or
 ``name.foreign`` for the own and foreign case; ``{role}`` is the caller's role.
+The village operator is scoped to the own village 17.06.01.2005 only (its foreign case
+is the foreign district's village; ``spare`` is a village of its own district it does
+not hold). A row's raw dict that does not name a role expects 403 for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("admin", "supervisor", "auditor", "enumerator")
+ROLES = ("admin", "supervisor", "auditor", "enumerator", "village_operator")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def only(allowed: dict[str, int], otherwise: int = 403) -> dict[str, int]:
 
 
 def all_rows() -> list[Row]:
-    from tests.security.rows import auth, civil_registry, forms, registry, reports, review
+    from tests.security.rows import auth, civil_registry, forms, registry, reports, review, village
 
     return [
         *auth.ROWS,
@@ -47,4 +50,5 @@ def all_rows() -> list[Row]:
         *review.ROWS,
         *reports.ROWS,
         *civil_registry.ROWS,
+        *village.ROWS,
     ]

@@ -6,25 +6,29 @@ import { strings } from "./strings";
 export type Screen = (root: HTMLElement, ...args: string[]) => Promise<() => void>;
 export type Route = [Screen, string[], string];
 
-export const STAFF_ROLES = new Set(["supervisor", "auditor", "admin"]);
+export const STAFF_ROLES = new Set(["supervisor", "auditor", "admin", "village_operator"]);
 
 export function isStaff(role: string | undefined): boolean {
   return role !== undefined && STAFF_ROLES.has(role);
 }
 
 const s = strings(
-  { review: "Periksa", progress: "Kemajuan", assign: "Penugasan", audit: "Audit", account: "Akun" },
-  { review: "Review", progress: "Progress", assign: "Assignments", audit: "Audit", account: "Account" },
+  { review: "Periksa", progress: "Kemajuan", assign: "Penugasan", audit: "Audit", village: "Musdes", account: "Akun" },
+  { review: "Review", progress: "Progress", assign: "Assignments", audit: "Audit", village: "Deliberation", account: "Account" },
 );
 
 /** The staff menu for a role: [route name, href, label]. */
 export function staffMenu(role: string): [string, string, string][] {
+  if (role === "village_operator") {
+    return [["village", "#/village", s("village")], ["account", "#/account", s("account")]];
+  }
   const items: [string, string, string][] = [
     ["review", "#/review", s("review")],
     ["progress", "#/progress", s("progress")],
   ];
   if (role === "supervisor" || role === "admin") items.push(["assign", "#/assign", s("assign")]);
   items.push(["audit", "#/audit", s("audit")]);
+  if (role === "supervisor" || role === "admin") items.push(["village", "#/village", s("village")]);
   items.push(["account", "#/account", s("account")]);
   return items;
 }
@@ -36,9 +40,14 @@ export function staffMenu(role: string): [string, string, string][] {
  * #/assign                      assignment management
  * #/audit                       auditor home: household search, verify a region, bundles
  * #/audit/household/<id>        one household's trail
+ * #/village[/<code>[/<round>]]  the village deliberation, public review, objections
  */
-export async function staffScreenFor(head: string, rest: string[]): Promise<Route | null> {
+export async function staffScreenFor(head: string, rest: string[], role = ""): Promise<Route | null> {
+  // A village operator's home is its villages' deliberation; nothing else is theirs.
+  if (role === "village_operator" && head !== "village") [head, rest] = ["village", []];
   switch (head) {
+    case "village":
+      return [(await import("./village/village")).villageScreen, rest, "village"];
     case "":
     case "review":
       if (rest[0] === "visit" && rest[1]) {

@@ -67,7 +67,7 @@ ROWS: list[Row] = [
         "/api/v1/assignments/{assignment}",
         # the matrix's enumerator is not the one assigned: 404 even in its own district
         own=only({**READERS, "enumerator": 404}),
-        foreign=only({"admin": 200}, otherwise=404),
+        foreign={**only({"admin": 200}, otherwise=404), "village_operator": 403},
     ),
     Row("GET", "/api/v1/rounds/{round}/assignments", own=only(READERS), foreign=FOREIGN_READ),
     Row(

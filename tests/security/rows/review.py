@@ -26,7 +26,7 @@ ROWS: list[Row] = [
         "/api/v1/visits/{visit}",
         # the matrix's enumerator did not make the visit: 404 even in its own district
         own={**READERS, "enumerator": 404},
-        foreign=only({"admin": 200}, otherwise=404),
+        foreign={**only({"admin": 200}, otherwise=404), "village_operator": 403},
     ),
     Row(
         "POST",
