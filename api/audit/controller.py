@@ -24,7 +24,7 @@ from api.audit.bundle import BundleScope, build_bundle
 from api.audit.service import Actor
 from api.audit.verify import verify
 from api.bounds import IdQuery, RequiredIdQuery
-from api.errors import Forbidden, NotFound, Unprocessable
+from api.errors import NotFound, Unprocessable
 from api.resources import resources_from_state
 from api.signed_links import SignedLink
 from auth.guards import requires_role

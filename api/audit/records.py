@@ -158,4 +158,11 @@ async def record_hash_at_intake(
     return record_hash(await record_of(visit, photos, FormCache()))
 
 
-__all__ = ["RECORD_FORMAT", "build_record", "record_hash", "record_hash_at_intake", "record_line", "visit_record_hash"]
+__all__ = [
+    "RECORD_FORMAT",
+    "build_record",
+    "record_hash",
+    "record_hash_at_intake",
+    "record_line",
+    "visit_record_hash",
+]

@@ -17,7 +17,7 @@ from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
 from api.visits import photos, service
-from api.visits.quality import QualityThresholds, thresholds_from_settings
+from api.visits.quality import QualityThresholds
 from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
 from auth.roles import Principal, Role
