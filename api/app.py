@@ -26,6 +26,7 @@ from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
 from api.visits.controller import VisitIntakeController
+from auth import session_cache
 from auth.controller import AuthController, MeController, UsersController
 from auth.guards import build_jwt_auth
 
@@ -82,6 +83,7 @@ class PwaCacheHeaders:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    session_cache.configure(settings.session_cache_seconds)
 
     route_handlers: list[ControllerRouterHandler] = [HealthController, *api_controllers()]
     pwa_dist = Path(settings.pwa_dist)

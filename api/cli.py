@@ -97,25 +97,33 @@ def migrate() -> None:
     "--workers", default=None, type=int, help="Worker processes (default VERVAL_WORKERS)."
 )
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str | None, port: int | None, workers: int | None, reload: bool) -> None:
-    import uvicorn
+@click.option(
+    "--balance",
+    type=click.Choice(["reuseport", "shared"]),
+    default="reuseport",
+    show_default=True,
+    help="How workers share the port: a socket each (SO_REUSEPORT, the kernel spreads "
+    "connections) or one shared socket (uvicorn's workers).",
+)
+def serve(
+    host: str | None, port: int | None, workers: int | None, reload: bool, balance: str
+) -> None:
+    from api.serving import ServeOptions
+    from api.serving import serve as run_server
 
     settings = load_settings()
     host = host or settings.host
     port = port or settings.port
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     click.echo(f"Verval is starting at http://{shown_host}:{port}/  (API docs: /schema)")
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or settings.workers,
-        reload=reload,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
+    run_server(
+        ServeOptions(
+            host=host,
+            port=port,
+            workers=workers or settings.workers,
+            reload=reload,
+            balance=balance,
+        )
     )
 
 

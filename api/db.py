@@ -8,12 +8,15 @@ nothing connects at import time.
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import json
 import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -160,6 +163,12 @@ async def request_connection(engine: Engine | None = None) -> AsyncIterator[None
         await scope.give_back()
 
 
+async def request_scoped_connection(engine: Engine | None = None) -> Any | None:
+    """The request's connection (taken now if not yet), or None outside a request scope."""
+    scope = _scope_for(engine or current_engine())
+    return await scope.get() if scope is not None else None
+
+
 async def give_back_connection() -> None:
     """Return the request's connection now (before a long body stream, say).
 
@@ -176,7 +185,13 @@ async def _open_sqlite_connection(engine: SQLiteEngine) -> aiosqlite.Connection:
     connection = await aiosqlite.connect(**engine.connection_kwargs)
     connection.row_factory = _sqlite_dict_row  # type: ignore[assignment]
     await connection.execute("PRAGMA foreign_keys = 1")
+    # The audit append finishes its hash in SQL (PostgreSQL has sha256() built in).
+    await connection.create_function("verval_sha256", 1, _sha256_hex, deterministic=True)
     return connection
+
+
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _sqlite_dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
@@ -422,6 +437,50 @@ async def ping(engine: Engine) -> None:
         if type(error).__module__.startswith("asyncpg"):
             raise DatabaseUnavailable(type(error).__name__) from error
         raise
+
+
+async def fetch_together(queries: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Several Piccolo SELECTs as one round trip on PostgreSQL (each as a JSON array).
+
+    The rows come back through JSON: timestamps, dates and UUIDs as strings, which
+    callers parse (``as_datetime``, ``uuid.UUID``). Join columns need an alias.
+    """
+    engine = current_engine()
+    if not queries:
+        return {}
+    names = list(queries)
+    # Only indexes and column names (of our own queries) vary in the SQL text; every
+    # value is bound by the inner queries.
+    if isinstance(engine, PostgresEngine):
+        parts = ["(SELECT coalesce(json_agg(t), '[]'::json) FROM ({}) AS t)"] * len(names)
+    else:
+        parts = [
+            "(SELECT coalesce(json_group_array(json_object("  # noqa: S608
+            + ", ".join(f"'{column}', t.\"{column}\"" for column in _output_names(queries[name]))
+            + ")), '[]') FROM ({}) AS t)"
+            for name in names
+        ]
+    template = "SELECT " + ", ".join(f"{part} AS q{i}" for i, part in enumerate(parts))
+    combined = QueryString(template, *(queries[name].querystrings[0] for name in names))
+    row = (await engine.run_querystring(combined))[0]
+    return {name: json.loads(row[f"q{index}"]) for index, name in enumerate(names)}
+
+
+def _output_names(query: Any) -> list[str]:
+    """The keys a Piccolo SELECT's rows have (aliases, or the column's own name)."""
+    return [
+        column._alias or column._meta.get_default_alias()
+        for column in query.columns_delegate.selected_columns
+    ]
+
+
+def as_datetime(value: Any) -> Any:
+    """A timestamp from ``fetch_together`` (a string on PostgreSQL) as a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
 
 
 def write_transaction(engine: Engine | None = None) -> Any:

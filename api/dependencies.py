@@ -40,6 +40,14 @@ class KnownDistricts:
     _codes: frozenset[str] = field(default_factory=frozenset)
     _loaded_at: float | None = None
 
+    @property
+    def codes(self) -> frozenset[str]:
+        return self._codes
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded_at is not None
+
     async def checker(self) -> Any:
         """A ``code -> bool`` function, or None while no region tree is loaded."""
         now = time.monotonic()

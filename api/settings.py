@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "verval"
     jwt_audience: str = "verval-api"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
+    # How long this process trusts a session check (0: ask the database every request).
+    session_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
 
     host: str = "127.0.0.1"

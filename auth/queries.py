@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from auth import session_cache
 from auth.tables import DeviceSession, User, UserScope
 
 
@@ -71,3 +72,4 @@ async def revoke_sessions(
     if except_session:
         query = query.where(DeviceSession.id != uuid.UUID(except_session))
     await query
+    session_cache.sessions.forget_user(user_id)

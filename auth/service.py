@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from api import db
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
-from auth import queries
+from auth import queries, session_cache
 from auth.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
 from auth.roles import Principal, Role, region_covers
 from auth.schemas import TokenPair, UserCreate, UserOut, UserUpdate
@@ -196,6 +196,7 @@ async def refresh(policy: TokenPolicy, refresh_token: str, client: str) -> Token
             await DeviceSession.update(
                 {DeviceSession.revoked_at: now, DeviceSession.revoked_reason: "refresh_reuse"}
             ).where((DeviceSession.id == session["id"]) & DeviceSession.revoked_at.is_null())
+            session_cache.sessions.forget_session(str(session["id"]))
             await append_event(
                 Actor.system(),
                 "auth.refresh_reuse",
@@ -261,17 +262,22 @@ async def logout(principal: Principal) -> None:
         await append_event(
             Actor.user(principal.user_id), "auth.logout", "session", principal.session_id
         )
+    session_cache.sessions.forget_session(principal.session_id)
 
 
 async def principal_for_session(session_id: str, user_id: str) -> Principal | None:
     """Who a valid access token speaks for, or None if its session or user ended."""
+    cached = session_cache.sessions.get(session_id, user_id)
+    if cached is not None:
+        return cached
     row = await queries.session_with_user(session_id)
     if row is None or str(row["user_id"]) != user_id:
         return None
-    if row["revoked_at"] is not None or not row["active"] or _as_utc(row["expires_at"]) <= _now():
+    expires_at = _as_utc(row["expires_at"])
+    if row["revoked_at"] is not None or not row["active"] or expires_at <= _now():
         return None
     scopes = row["scopes"]
-    return Principal(
+    principal = Principal(
         user_id=row["user_id"],
         username=row["username"],
         display_name=row["display_name"],
@@ -279,6 +285,8 @@ async def principal_for_session(session_id: str, user_id: str) -> Principal | No
         scopes=tuple(scopes),
         session_id=session_id,
     )
+    session_cache.sessions.put(session_id, principal, (expires_at - _now()).total_seconds())
+    return principal
 
 
 async def acting_as(username: str, session_id: str, actor: Actor | None = None) -> Principal | None:
@@ -320,6 +328,7 @@ async def change_password(principal: Principal, current: str, new: str) -> None:
         await append_event(
             Actor.user(principal.user_id), "user.password_changed", "user", principal.user_id
         )
+    session_cache.sessions.forget_user(principal.user_id)
 
 
 async def list_sessions(user_id: int) -> list[dict]:
@@ -353,6 +362,7 @@ async def revoke_session(actor: Principal, user_id: int, session_id: uuid.UUID) 
             str(session_id),
             details={"user_id": user_id},
         )
+    session_cache.sessions.forget_session(str(session_id))
 
 
 # --- enrolment ----------------------------------------------------------------------
@@ -553,6 +563,8 @@ async def update_user(actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
             user_id,
             details=data.model_dump(exclude_none=True, mode="json"),
         )
+    # A new role, scopes or deactivation: this process asks the database again at once.
+    session_cache.sessions.forget_user(user_id)
     fresh = await queries.user_by_id(user_id)
     assert fresh is not None
     return _user_out(fresh, (await queries.scopes_of([user_id])).get(user_id, []))

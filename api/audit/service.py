@@ -2,8 +2,9 @@
 
 Each event's hash covers its content and the previous event's hash, so editing,
 inserting or deleting a row breaks every hash after it. Writers are serialised
-on the chain head (an advisory lock on PostgreSQL; SQLite's write lock is
-already exclusive) so concurrent requests never fork the chain.
+on the chain head (the one row of ``audit_chain_head``, moved by the append's own
+statement on PostgreSQL; SQLite's write lock is already exclusive) so concurrent
+requests never fork the chain.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from api import db
 from api.audit.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
-# An arbitrary constant: the advisory-lock id that guards the chain head.
-_CHAIN_LOCK_ID = 0x5645525641  # "VERVA"
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,59 @@ def event_hash(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+# Stand-ins for the two values only the database knows at append time; the canonical
+# text is split around them so one SQL statement can finish the hash (see _split).
+_PREV_TOKEN = "@@verval-prev-hash@@"  # noqa: S105 (a marker, not a secret)
+_SEQ_TOKEN = -7_301_937_123_456_789
+
+
+def _split(material: dict[str, Any]) -> tuple[str, str, str]:
+    """``canonical_json`` of the event as (before prev_hash, between, after seq).
+
+    ``event_hash`` = SHA-256(before + prev_hash + between + str(seq) + after): the
+    same formula as :func:`event_hash`, completed by the database in the append.
+    """
+    text = canonical_json({**material, "prev_hash": _PREV_TOKEN, "seq": _SEQ_TOKEN})
+    before, rest = text.split(_PREV_TOKEN)
+    between, after = rest.split(str(_SEQ_TOKEN))
+    return before, between, after
+
+
+_APPEND_POSTGRES = """
+WITH head AS (
+    INSERT INTO audit_chain_head AS h (id, seq, prev_hash, event_hash)
+    VALUES (1, 1, {}, encode(sha256(convert_to({} || {} || {} || '1' || {}, 'UTF8')), 'hex'))
+    ON CONFLICT (id) DO UPDATE SET
+        seq = h.seq + 1,
+        prev_hash = h.event_hash,
+        event_hash = encode(sha256(convert_to(
+            {} || h.event_hash || {} || (h.seq + 1)::text || {}, 'UTF8')), 'hex')
+    RETURNING seq, prev_hash, event_hash
+)
+INSERT INTO audit_event (seq, occurred_at, actor, action, object_type, object_id,
+                         region_code, details, prev_hash, event_hash)
+SELECT seq, CAST({} AS timestamptz), {}, {}, {}, {}, CAST({} AS varchar), CAST({} AS jsonb),
+       prev_hash, event_hash
+FROM head
+RETURNING event_hash
+"""
+
+_APPEND_SQLITE = """
+INSERT INTO audit_event (seq, occurred_at, actor, action, object_type, object_id,
+                         region_code, details, prev_hash, event_hash)
+SELECT head.seq + 1, {}, {}, {}, {}, {}, {}, {}, head.event_hash,
+       verval_sha256({} || head.event_hash || {} || (head.seq + 1) || {})
+FROM (
+    SELECT seq, event_hash FROM (
+        SELECT seq, event_hash FROM audit_event ORDER BY seq DESC LIMIT 1
+    )
+    UNION ALL SELECT 0, {}
+    ORDER BY seq DESC LIMIT 1
+) AS head
+RETURNING event_hash
+"""
+
+
 async def append_event(
     actor: Actor,
     action: str,
@@ -78,43 +130,51 @@ async def append_event(
     region_code: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> str:
-    """Append one event to the chain and return its hash."""
-    engine = db.current_engine()
-    if db.is_postgres(engine):
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_ID})")
-    head = (
-        await AuditEvent.select(AuditEvent.seq, AuditEvent.event_hash)
-        .order_by(AuditEvent.seq, ascending=False)
-        .limit(1)
-        .first()
-    )
-    seq = (head["seq"] + 1) if head else 1
-    prev_hash = head["event_hash"] if head else GENESIS_HASH
+    """Append one event to the chain and return its hash: one SQL statement.
+
+    On PostgreSQL the statement moves the chain head row and inserts the event, so a
+    writer holds the head only from this statement to its commit; call it last in the
+    transaction. SQLite's writer holds the database's one write lock anyway.
+    """
     occurred_at = datetime.now(UTC)
     clean_details = json.loads(canonical_json(details or {}))
-    digest = event_hash(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor.ref,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        region_code=region_code,
-        details=clean_details,
-        prev_hash=prev_hash,
+    before, between, after = _split(
+        {
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": actor.ref,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "region_code": region_code,
+            "details": clean_details,
+        }
     )
-    await AuditEvent.insert(
-        AuditEvent(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor=actor.ref,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            region_code=region_code,
-            details=clean_details,
-            prev_hash=prev_hash,
-            event_hash=digest,
-        )
-    )
-    return digest
+    columns = [
+        occurred_at,
+        actor.ref,
+        action,
+        object_type,
+        str(object_id),
+        region_code,
+        canonical_json(clean_details),
+    ]
+    engine = db.current_engine()
+    async with db.write_transaction(engine):
+        if db.is_postgres(engine):
+            rows = await AuditEvent.raw(
+                _APPEND_POSTGRES,
+                GENESIS_HASH,
+                before,
+                GENESIS_HASH,
+                between,
+                after,
+                before,
+                between,
+                after,
+                *columns,
+            )
+        else:
+            rows = await AuditEvent.raw(
+                _APPEND_SQLITE, *columns, before, between, after, GENESIS_HASH
+            )
+    return str(rows[0]["event_hash"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, BigInt, BigSerial, Timestamptz, Varchar
+from piccolo.columns import JSONB, BigInt, BigSerial, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -19,3 +19,15 @@ class AuditEvent(Table, tablename="audit_event"):
     details = JSONB(default={})  # a digest of the change; never a NIK or a name
     prev_hash = Varchar(length=64)
     event_hash = Varchar(length=64, unique=True)
+
+
+class AuditChainHead(Table, tablename="audit_chain_head"):
+    """The chain's last link, one row (id 1): the append updates it in the same
+    statement that inserts the event, so concurrent appends queue on this row only
+    for the rest of their transaction, never across round trips (PostgreSQL).
+    SQLite's single writer reads the head from ``audit_event`` itself."""
+
+    id = Integer(primary_key=True)
+    seq = BigInt()
+    prev_hash = Varchar(length=64)
+    event_hash = Varchar(length=64)

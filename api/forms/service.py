@@ -127,14 +127,31 @@ def _compile(form_id: str, version: int, content_hash: str, definition: str) -> 
     return parse_definition(definition, expected_id=form_id, expected_version=version)
 
 
+# A published version never changes, so once read it is kept for the process (per
+# database): a visit PUT does not fetch its form definition (#18). Versions not (yet)
+# published are not cached.
+_published: dict[tuple[int, str, int], tuple[str, str]] = {}
+
+
+def forget_cached_forms() -> None:
+    """For a database emptied under a running process (the tests)."""
+    _published.clear()
+
+
 async def compiled_form(form_id: str, version: int) -> CompiledForm:
     """The published version, compiled once per process, for validating submissions."""
-    try:
-        definition, digest = await published_definition(form_id, version)
-    except NotFound:
-        raise Unprocessable(
-            f"Form {form_id} version {version} is not published here.", code="unknown_form_version"
-        ) from None
+    key = (id(db.current_engine()), form_id, version)
+    cached = _published.get(key)
+    if cached is None:
+        try:
+            cached = await published_definition(form_id, version)
+        except NotFound:
+            raise Unprocessable(
+                f"Form {form_id} version {version} is not published here.",
+                code="unknown_form_version",
+            ) from None
+        _published[key] = cached
+    definition, digest = cached
     return _compile(form_id, version, digest, definition)
 
 

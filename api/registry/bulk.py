@@ -31,8 +31,11 @@ async def _connection() -> AsyncIterator[tuple[bool, Any]]:
     engine = db.current_engine()
     postgres = db.is_postgres(engine)
     transaction = engine.current_transaction.get()
+    scoped = await db.request_scoped_connection(engine) if transaction is None else None
     if transaction is not None:
         yield postgres, transaction.connection
+    elif scoped is not None:
+        yield postgres, scoped
     elif postgres:
         pool = getattr(engine, "pool", None)
         if pool is not None:
@@ -67,6 +70,7 @@ async def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
     rows = list(rows)
     if not rows:
         return
+    db.note_statement(sql)
     async with _connection() as (postgres, connection):
         if postgres:
             await connection.executemany(sql, rows)
@@ -76,6 +80,7 @@ async def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
 
 async def execute_count(sql: str, *args: Any) -> int:
     """Run one statement; the number of rows it touched."""
+    db.note_statement(sql)
     async with _connection() as (postgres, connection):
         if postgres:
             status = await connection.execute(sql, *args)
@@ -88,6 +93,7 @@ async def execute_count(sql: str, *args: Any) -> int:
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    db.note_statement(sql)
     async with _connection() as (postgres, connection):
         if postgres:
             return [dict(row) for row in await connection.fetch(sql, *args)]

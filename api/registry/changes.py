@@ -31,14 +31,14 @@ from api.registry import bulk
 from api.registry.tables import AssignmentChange
 
 # An arbitrary constant: the advisory-lock id that orders assignment changes.
-_CHANGE_LOCK_ID = 0x5645525652  # "VERVR"
+CHANGE_LOCK_ID = 0x5645525652  # "VERVR"
 
 
 async def lock() -> None:
     """Take the change-log lock for the rest of the current transaction."""
     engine = db.current_engine()
     if db.is_postgres(engine):
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_CHANGE_LOCK_ID})")
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({CHANGE_LOCK_ID})")
 
 
 async def record(pairs: Iterable[tuple[int, int]]) -> int:
@@ -46,8 +46,21 @@ async def record(pairs: Iterable[tuple[int, int]]) -> int:
     unique = sorted(set(pairs))
     if not unique:
         return 0
-    await lock()
     now = datetime.now(UTC)
+    if db.is_postgres():
+        # One statement: the lock is taken before the first row gets its seq.
+        await bulk.execute_count(
+            "INSERT INTO assignment_change (enumerator_id, assignment_id, changed_at) "
+            "SELECT pair.enumerator_id, pair.assignment_id, $3 "
+            "FROM (SELECT pg_advisory_xact_lock(CAST($4 AS bigint))) AS change_lock, "
+            "unnest(CAST($1 AS bigint[]), CAST($2 AS bigint[])) "
+            "AS pair(enumerator_id, assignment_id)",
+            [enumerator for enumerator, _ in unique],
+            [assignment for _, assignment in unique],
+            now,
+            CHANGE_LOCK_ID,
+        )
+        return len(unique)
     await bulk.executemany(
         "INSERT INTO assignment_change (enumerator_id, assignment_id, changed_at) "
         "VALUES ($1, $2, $3)",

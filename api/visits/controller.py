@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath
 
+from api.dependencies import KnownDistricts
 from api.jobs import runner
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
 from api.visits import photos, service
-from api.visits.quality import thresholds_from_settings
+from api.visits.quality import QualityThresholds
 from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
 from auth.roles import Principal, Role
+from media.store import ObjectStore
 
 PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
 
@@ -36,13 +39,13 @@ class VisitIntakeController(Controller):
     async def put_visit(
         self,
         request: Request[Principal, Any, Any],
-        state: State,
         visit_id: FromPath[uuid.UUID],
-        data: VisitSubmission,
+        data: Annotated[VisitSubmission, Body(title="A visit record from the phone")],
+        thresholds: NamedDependency[QualityThresholds],
+        known_districts: NamedDependency[KnownDistricts],
     ) -> Response[VisitReceipt]:
-        settings = resources_from_state(state).settings
         receipt, created = await service.submit(
-            request.user, visit_id, data, thresholds_from_settings(settings)
+            request.user, visit_id, data, thresholds, known_districts
         )
         return Response(receipt, status_code=201 if created else 200)
 
@@ -81,12 +84,14 @@ class VisitIntakeController(Controller):
 
     @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, baseline, decisions")
     async def get_visit(
-        self, request: Request[Principal, Any, Any], state: State, visit_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Principal, Any, Any],
+        visit_id: FromPath[uuid.UUID],
+        object_store: NamedDependency[ObjectStore],
     ) -> ReviewVisitDetail:
         # One detail for every reader (the phone and reviewers): service.visit_detail,
         # extended by review with the baseline, decisions and photo links.
-        store = resources_from_state(state).store
-        return await review_service.visit_detail(request.user, visit_id, store)
+        return await review_service.visit_detail(request.user, visit_id, object_store)
 
 
 def _unsupported(request: Request[Any, Any, Any], content_type: str) -> Response[Any]:

@@ -35,14 +35,26 @@ def _problem(path: str, code: str, indonesian: str, english: str) -> dict[str, A
     return {"path": path, "code": code, "message": {"id": indonesian, "en": english}}
 
 
-async def check_details(submission: VisitSubmission, cleaned: dict[str, Any]) -> None:
-    """422 listing every member detail that refers to something that does not exist."""
+async def check_details(
+    submission: VisitSubmission,
+    cleaned: dict[str, Any],
+    *,
+    known_regions: set[str] | None = None,
+) -> None:
+    """422 listing every member detail that refers to something that does not exist.
+
+    ``known_regions``: the destinations that exist, when the caller read them already.
+    """
     problems: list[dict[str, Any]] = []
     members = _members(cleaned)
     destinations = {
         str(m["move_destination_region"]) for m in members if m.get("move_destination_region")
     }
-    known = await registry_queries.existing_region_codes(destinations)
+    known = (
+        known_regions
+        if known_regions is not None
+        else await registry_queries.existing_region_codes(destinations)
+    )
     certificates = {str(p.id) for p in submission.photos if p.kind is PhotoKind.DEATH_CERTIFICATE}
     for index, member in enumerate(members):
         code = member.get("move_destination_region")
@@ -85,17 +97,23 @@ def _niks(cleaned: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
             yield {"member_index": index}, nik
 
 
-async def unknown_region_flags(cleaned: dict[str, Any]) -> list[FlagDraft]:
+async def unknown_region_flags(
+    cleaned: dict[str, Any], known_districts: frozenset[str] | None = None
+) -> list[FlagDraft]:
     """A NIK whose district prefix is not in the region tree: warn the reviewer.
 
     Asks the region table about just these districts, so a tree imported a minute ago
-    counts; with no district loaded at all there is nothing to compare with.
+    counts; with no district loaded at all there is nothing to compare with. A caller
+    holding the cached district codes passes them; a code missing from the cache is
+    still asked about, so only a removal (never done) could be missed.
     """
     districts = []
     for where, nik in _niks(cleaned):
         check = check_nik(nik)
         if check.valid and check.region_code:
             districts.append((where, check.region_code))
+    if known_districts and all(code in known_districts for _, code in districts):
+        return []
     known = await registry_queries.existing_region_codes({code for _, code in districts})
     if all(code in known for _, code in districts) or not await registry_queries.has_districts():
         return []
@@ -132,5 +150,13 @@ async def proposal_flags(submission: VisitSubmission, cleaned: dict[str, Any]) -
     return flags
 
 
-async def arrival_flags(submission: VisitSubmission, cleaned: dict[str, Any]) -> list[FlagDraft]:
-    return [*await unknown_region_flags(cleaned), *await proposal_flags(submission, cleaned)]
+async def arrival_flags(
+    submission: VisitSubmission,
+    cleaned: dict[str, Any],
+    *,
+    known_districts: frozenset[str] | None = None,
+) -> list[FlagDraft]:
+    return [
+        *await unknown_region_flags(cleaned, known_districts),
+        *await proposal_flags(submission, cleaned),
+    ]

@@ -6,8 +6,13 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from api.registry.tables import Assignment, Household, HouseholdMember
-from api.visits.quality import Point, PriorVisit, bounding_box
+from piccolo.querystring import QueryString
+
+from api import db
+from api.registry import changes
+from api.registry.tables import Assignment, Household, HouseholdMember, Region, Round
+from api.visits.quality import Point, PriorVisit, QualityThresholds, bounding_box
+from api.visits.schemas import VisitSubmission
 from api.visits.tables import Flag, Photo, PhotoHashBand, Visit
 
 
@@ -28,7 +33,7 @@ async def missing_photo_ids(visit_id: uuid.UUID) -> list[uuid.UUID]:
     rows = (
         await Photo.select(Photo.id)
         .where((Photo.visit == visit_id) & Photo.stored_at.is_null())
-        .order_by(Photo.captured_at)
+        .order_by(Photo.captured_at, Photo.id)
     )
     return [row["id"] for row in rows]
 
@@ -241,3 +246,199 @@ async def flags_of(visit_id: uuid.UUID) -> list[dict[str, Any]]:
     return (
         await Flag.select().where(Flag.visit == visit_id).order_by(Flag.id).output(load_json=True)
     )
+
+
+def intake_reads(
+    enumerator_id: int,
+    visit_id: uuid.UUID,
+    submission: VisitSubmission,
+    cleaned: dict[str, Any],
+    limits: QualityThresholds,
+) -> dict[str, Any]:
+    """Every read a visit PUT needs, as queries for ``db.fetch_together`` (one round trip
+    on PostgreSQL): the stored visit (a repeat), the assignment, the round, photo ids in
+    use, and the facts the quality checks compare with."""
+    photo_ids = [p.id for p in submission.photos]
+    reads: dict[str, Any] = {
+        "existing": Visit.select(
+            Visit.id, Visit.enumerator_id, Visit.content_hash, Visit.state, Visit.received_at
+        )
+        .where(Visit.id == visit_id)
+        .limit(1),
+        "missing": Photo.select(Photo.id)
+        .where((Photo.visit == visit_id) & Photo.stored_at.is_null())
+        .order_by(Photo.captured_at, Photo.id),
+        "round": Round.select(
+            Round.id,
+            Round.region_code,
+            Round.state,
+            Round.starts_on,
+            Round.ends_on,
+            Round.form_id,
+            Round.form_version,
+        )
+        .where(Round.id == submission.round_id)
+        .limit(1),
+    }
+    if submission.household_id is not None:
+        reads["assignment"] = (
+            Assignment.select(
+                Assignment.id,
+                Assignment.state,
+                Assignment.region_code,
+                Assignment.household.latitude.as_alias("latitude"),
+                Assignment.household.longitude.as_alias("longitude"),
+            )
+            .where(
+                (Assignment.enumerator == enumerator_id)
+                & (Assignment.household == submission.household_id)
+                & (Assignment.round == submission.round_id)
+            )
+            .limit(1)
+        )
+    if photo_ids:
+        reads["taken"] = Photo.select(Photo.id).where(Photo.id.is_in(photo_ids))
+        reads["same_photo"] = Photo.select(
+            Photo.sha256,
+            Photo.visit.id.as_alias("visit_id"),
+            Photo.visit.household_id.as_alias("household_id"),
+        ).where(
+            Photo.sha256.is_in([p.sha256 for p in submission.photos]) & (Photo.visit != visit_id)
+        )
+    located = (
+        (Visit.enumerator_id == enumerator_id)
+        & (Visit.id != visit_id)
+        & Visit.gps_lat.is_not_null()
+    )
+    columns = (
+        Visit.id,
+        Visit.household_id,
+        Visit.started_at,
+        Visit.ended_at,
+        Visit.gps_lat,
+        Visit.gps_lon,
+    )
+    reads["before"] = (
+        Visit.select(*columns)
+        .where(located & (Visit.ended_at <= submission.started_at))
+        .order_by(Visit.ended_at, ascending=False)
+        .limit(1)
+    )
+    reads["after"] = (
+        Visit.select(*columns)
+        .where(located & (Visit.started_at >= submission.ended_at))
+        .order_by(Visit.started_at)
+        .limit(1)
+    )
+    if submission.gps is not None:
+        center = Point(submission.gps.lat, submission.gps.lon)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(center, limits.same_spot_radius_m)
+        window = timedelta(hours=limits.same_spot_window_hours)
+        reads["near"] = Visit.select(Visit.household_id).where(
+            (Visit.enumerator_id == enumerator_id)
+            & (Visit.id != visit_id)
+            & Visit.household_id.is_not_null()
+            & (Visit.gps_lat >= min_lat)
+            & (Visit.gps_lat <= max_lat)
+            & (Visit.gps_lon >= min_lon)
+            & (Visit.gps_lon <= max_lon)
+            & (Visit.started_at >= submission.started_at - window)
+            & (Visit.started_at <= submission.started_at + window)
+        )
+    members = cleaned.get("members") or []
+    members = [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
+    niks = [str(m["nik"]) for m in members if m.get("nik")]
+    if niks and submission.household_id is not None:
+        reads["baseline_niks"] = HouseholdMember.select(HouseholdMember.nik).where(
+            HouseholdMember.household == submission.household_id
+        )
+    if niks:
+        elsewhere = HouseholdMember.select(HouseholdMember.nik, HouseholdMember.household).where(
+            HouseholdMember.nik.is_in(niks)
+        )
+        if submission.household_id is not None:
+            elsewhere = elsewhere.where(HouseholdMember.household != submission.household_id)
+        reads["niks_elsewhere"] = elsewhere
+    destinations = sorted(
+        {str(m["move_destination_region"]) for m in members if m.get("move_destination_region")}
+    )
+    if destinations:
+        reads["regions"] = Region.select(Region.code).where(Region.code.is_in(destinations))
+    return reads
+
+
+_STORE_ASSIGNED_VISIT = """
+WITH visit_row AS ({}), photo_rows AS ({}), flag_rows AS ({}),
+assignment_row AS (
+    UPDATE assignment SET state = 'visited', returned_comment = NULL,
+        updated_at = CAST({} AS timestamptz)
+    FROM (SELECT pg_advisory_xact_lock(CAST({} AS bigint))) AS change_lock
+    WHERE assignment.id = {} AND assignment.enumerator = {} AND assignment.state <> 'closed'
+    RETURNING assignment.id
+),
+change_row AS (
+    INSERT INTO assignment_change (enumerator_id, assignment_id, changed_at)
+    SELECT {}, assignment_row.id, CAST({} AS timestamptz) FROM assignment_row
+    RETURNING seq
+)
+SELECT (SELECT count(*) FROM assignment_row) AS assignments
+"""
+
+
+async def store_visit(
+    visit: Visit,
+    photos: list[Photo],
+    flags: list[Flag],
+    *,
+    assignment_id: int | None,
+    enumerator_id: int,
+    at: datetime,
+) -> bool:
+    """Write a new visit, its declared photos and flags, and mark its assignment visited
+    with a change-log row; False if the assignment is no longer open and this
+    enumerator's. On PostgreSQL one statement, which takes the change-log lock before the
+    assignment row (the lock order of every registry write). Call inside the transaction."""
+    if db.is_postgres() and assignment_id is not None:
+        empty = "SELECT 1 WHERE false"
+        parts = [
+            Visit.insert(visit).querystrings[0],
+            Photo.insert(*photos).querystrings[0] if photos else QueryString(empty),
+            Flag.insert(*flags).querystrings[0] if flags else QueryString(empty),
+        ]
+        rows = await Visit.raw(
+            _STORE_ASSIGNED_VISIT,
+            *parts,
+            at,
+            changes.CHANGE_LOCK_ID,
+            assignment_id,
+            enumerator_id,
+            enumerator_id,
+            at,
+        )
+        return bool(rows[0]["assignments"])
+    await Visit.insert(visit)
+    if photos:
+        await Photo.insert(*photos)
+    if flags:
+        await Flag.insert(*flags)
+    if assignment_id is None:
+        return True
+    updated = (
+        await Assignment.update(
+            {
+                Assignment.state: "visited",
+                Assignment.returned_comment: None,
+                Assignment.updated_at: at,
+            }
+        )
+        .where(
+            (Assignment.id == assignment_id)
+            & (Assignment.enumerator == enumerator_id)
+            & (Assignment.state != "closed")
+        )
+        .returning(Assignment.id)
+    )
+    if not updated:
+        return False
+    await changes.record([(enumerator_id, assignment_id)])
+    return True

@@ -51,11 +51,16 @@ class RoundTerms:
             id=row["id"],
             region_code=row["region_code"],
             state=row["state"],
-            starts_on=row["starts_on"],
-            ends_on=row["ends_on"],
+            starts_on=_as_date(row["starts_on"]),
+            ends_on=_as_date(row["ends_on"]),
             form_id=row["form_id"],
             form_version=row["form_version"],
         )
+
+
+def _as_date(value: Any) -> Any:
+    """A date, also when read through JSON (``db.fetch_together`` on PostgreSQL)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def local_zone(region_code: str) -> timezone:
@@ -154,10 +159,16 @@ def check_form(terms: RoundTerms, form_id: str, form_version: int) -> None:
         )
 
 
-async def enforce(submission: VisitSubmission, region_code: str) -> None:
+_UNREAD: Any = object()
+
+
+async def enforce(
+    submission: VisitSubmission, region_code: str, *, round_row: Any = _UNREAD
+) -> None:
     """The round of a visit exists over its region, is open, and the visit ended in it;
-    a household visit names the round's form version (proposals use the proposal form)."""
-    row = await queries.round_terms(submission.round_id)
+    a household visit names the round's form version (proposals use the proposal form).
+    ``round_row``: the round's terms when the caller read them already (None: no round)."""
+    row = await queries.round_terms(submission.round_id) if round_row is _UNREAD else round_row
     if row is None or not in_region(region_code, row["region_code"]):
         # 404 as for any object outside the caller's reach.
         raise NotFound("No such round for this household.", code="round_not_found")

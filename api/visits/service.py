@@ -13,20 +13,21 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter
 
 from api import db
 from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from api.forms.service import compiled_form
-from api.registry import changes
-from api.registry.tables import Assignment, Region
 from api.visits import members, queries, rounds_window
 from api.visits.flags import describe_flag
 from api.visits.quality import (
     FlagDraft,
     PhotoFacts,
     Point,
+    PriorVisit,
     QualityThresholds,
     VisitFacts,
     check_duration,
@@ -54,6 +55,9 @@ from api.visits.tables import Flag, Photo, Visit
 from auth.roles import Principal, Role
 from survey_forms import validate_submission
 
+if TYPE_CHECKING:
+    from api.dependencies import KnownDistricts
+
 # Phones' clocks drift; a timestamp this far ahead of the server's is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_ANSWER_DEPTH = 8
@@ -77,14 +81,33 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def submission_hash(submission: VisitSubmission) -> str:
-    canonical = json.dumps(
-        submission.model_dump(mode="json"),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+_ANY = TypeAdapter(Any)
+
+
+def _in_utc(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo is not None else value
+    if isinstance(value, dict):
+        return {key: _in_utc(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_in_utc(item) for item in value]
+    return value
+
+
+def _digest(content: Any) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submission_hash(submission: VisitSubmission) -> str:
+    """The content's hash with every instant in UTC: the same visit re-sent with
+    ``+07:00`` instead of ``Z`` (a phone whose time zone changed) is the same content."""
+    return _digest(_ANY.dump_python(_in_utc(submission.model_dump(mode="python")), mode="json"))
+
+
+def _legacy_submission_hash(submission: VisitSubmission) -> str:
+    """The hash as stored before instants were normalised (instants as the phone wrote them)."""
+    return _digest(submission.model_dump(mode="json"))
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -95,19 +118,6 @@ def _depth(value: Any, level: int = 0) -> int:
     if isinstance(value, list):
         return max((_depth(v, level + 1) for v in value), default=level + 1)
     return level
-
-
-_known_districts: set[str] | None = None
-
-
-async def _district_checker() -> Any:
-    """NIK region prefixes are checked against the loaded region tree (loaded once)."""
-    global _known_districts
-    if _known_districts is None:
-        rows = await Region.select(Region.code).where(Region.level == "district")
-        _known_districts = {row["code"] for row in rows}
-    known = _known_districts
-    return (lambda code: code in known) if known else None
 
 
 async def receipt(visit_id: uuid.UUID) -> VisitReceipt:
@@ -130,7 +140,9 @@ class _Target:
     household_location: Point | None
 
 
-async def _resolve_target(principal: Principal, submission: VisitSubmission) -> _Target:
+def _resolve_target(
+    principal: Principal, submission: VisitSubmission, assignment: dict[str, Any] | None
+) -> _Target:
     if submission.proposal is not None:
         if submission.household_id is not None or submission.outcome is not Outcome.NEW_HOUSEHOLD:
             raise Unprocessable(
@@ -146,9 +158,6 @@ async def _resolve_target(principal: Principal, submission: VisitSubmission) -> 
             "A visit names its household_id, or is a proposal with outcome new_household.",
             code="invalid_visit_target",
         )
-    assignment = await queries.assignment_for(
-        principal.user_id, submission.household_id, submission.round_id
-    )
     if assignment is None:
         # 404 rather than 403: don't reveal which households exist outside your assignments.
         raise NotFound("This household is not assigned to you in that round.", code="not_assigned")
@@ -164,7 +173,9 @@ async def _resolve_target(principal: Principal, submission: VisitSubmission) -> 
     )
 
 
-async def _validate(submission: VisitSubmission, limits: QualityThresholds) -> dict[str, Any]:
+async def _validate(
+    submission: VisitSubmission, limits: QualityThresholds, is_known_district: Any
+) -> dict[str, Any]:
     """Every content rule; returns the cleaned answers or raises 422 listing all problems."""
     now = _now()
     problems: list[dict[str, Any]] = []
@@ -216,7 +227,7 @@ async def _validate(submission: VisitSubmission, limits: QualityThresholds) -> d
         form = await compiled_form(submission.form.id, submission.form.version)
         if not problems or all(p["path"] != "answers" for p in problems):
             result = validate_submission(
-                form, submission.answers, is_known_district=await _district_checker()
+                form, submission.answers, is_known_district=is_known_district
             )
             for item in result.problems:
                 problems.append(
@@ -249,21 +260,71 @@ async def submit(
     visit_id: uuid.UUID,
     submission: VisitSubmission,
     limits: QualityThresholds,
+    districts: KnownDistricts | None = None,
 ) -> tuple[VisitReceipt, bool]:
-    """Store a visit record once; returns (receipt, created)."""
+    """Store a visit record once; returns (receipt, created).
+
+    One transaction holds the reads and checks and the writes (#18): a visit stored, an
+    assignment closed or given to someone else meanwhile is seen. Its reads go in one
+    round trip (``db.fetch_together``); the assignment, the change log and the audit
+    chain head are taken last, by the final statements before the commit.
+    """
     if principal.role is not Role.ENUMERATOR:
         raise Forbidden("Only enumerators submit visits.", code="role_forbidden")
     digest = submission_hash(submission)
-    existing = await queries.visit_row(visit_id)
-    if existing is not None:
-        return await _repeat(principal, existing, digest), False
+    if districts is None:
+        from api.dependencies import KnownDistricts
 
-    target = await _resolve_target(principal, submission)
-    await rounds_window.enforce(submission, target.region_code)
-    cleaned = await _validate(submission, limits)
-    await members.check_details(submission, cleaned)
+        districts = KnownDistricts()
+    is_known_district = await districts.checker()
+    try:
+        async with db.write_transaction():
+            return await _submit_in_transaction(
+                principal, visit_id, submission, limits, digest, is_known_district, districts
+            )
+    except Exception as error:
+        if _is_unique_violation(error):
+            # A concurrent PUT of the same visit won the race: answer as a repeat would.
+            row = await queries.visit_row(visit_id)
+            if row is not None:
+                missing = await queries.missing_photo_ids(visit_id)
+                return _repeat(principal, row, submission, digest, missing), False
+        raise
+
+
+async def _submit_in_transaction(
+    principal: Principal,
+    visit_id: uuid.UUID,
+    submission: VisitSubmission,
+    limits: QualityThresholds,
+    digest: str,
+    is_known_district: Any,
+    districts: KnownDistricts,
+) -> tuple[VisitReceipt, bool]:
+    # Validation first (CPU only: the form is cached) so every read below is known now.
+    cleaned_or_error: dict[str, Any] | Unprocessable
+    try:
+        cleaned_or_error = await _validate(submission, limits, is_known_district)
+    except Unprocessable as error:
+        cleaned_or_error = error
+    cleaned = cleaned_or_error if isinstance(cleaned_or_error, dict) else {}
+    facts = await db.fetch_together(
+        queries.intake_reads(principal.user_id, visit_id, submission, cleaned, limits)
+    )
+    existing = facts["existing"][0] if facts["existing"] else None
+    if existing is not None:
+        missing = [uuid.UUID(str(row["id"])) for row in facts["missing"]]
+        return _repeat(principal, existing, submission, digest, missing), False
+    assignment = facts["assignment"][0] if facts.get("assignment") else None
+    target = _resolve_target(principal, submission, assignment)
+    round_row = facts["round"][0] if facts["round"] else None
+    await rounds_window.enforce(submission, target.region_code, round_row=round_row)
+    if isinstance(cleaned_or_error, Unprocessable):
+        raise cleaned_or_error
+    known_regions = {row["code"] for row in facts.get("regions", [])}
+    await members.check_details(submission, cleaned, known_regions=known_regions)
     await _check_revisit(submission, target)
-    taken = await queries.existing_photo_ids([p.id for p in submission.photos])
+    taken = {uuid.UUID(str(row["id"])) for row in facts.get("taken", [])}
     if taken:
         raise Conflict(
             "A photo id is already used by another visit.",
@@ -271,71 +332,79 @@ async def submit(
             extra={"photo_ids": sorted(str(t) for t in taken)},
         )
 
-    facts = _facts(visit_id, submission, target)
-    flags = await _arrival_flags(principal, visit_id, submission, facts, cleaned, limits)
-    flags += await members.arrival_flags(submission, cleaned)
+    visit_facts = _facts(visit_id, submission, target)
+    flags = _arrival_flags(submission, visit_facts, cleaned, limits, facts)
+    flags += await members.arrival_flags(
+        submission, cleaned, known_districts=districts.codes if districts.loaded else None
+    )
     received = _now()
-    try:
-        async with db.write_transaction():
-            await Visit.insert(
-                _visit_row(
-                    visit_id, principal, submission, target, cleaned, digest, received, len(flags)
-                )
-            )
-            if submission.photos:
-                await Photo.insert(
-                    *[
-                        Photo(
-                            id=p.id,
-                            visit=visit_id,
-                            kind=p.kind.value,
-                            sha256=p.sha256,
-                            size=p.size,
-                            captured_at=p.captured_at,
-                            gps_lat=p.gps.lat if p.gps else None,
-                            gps_lon=p.gps.lon if p.gps else None,
-                            gps_accuracy_m=p.gps.accuracy_m if p.gps else None,
-                            declared_width=p.width,
-                            declared_height=p.height,
-                        )
-                        for p in submission.photos
-                    ]
-                )
-            await _insert_flags(visit_id, flags, received)
-            if target.assignment_id is not None:
-                # Lock order of every registry write: the change log first, then rows.
-                await changes.lock()
-                await Assignment.update(
-                    {
-                        Assignment.state: "visited",
-                        Assignment.returned_comment: None,
-                        Assignment.updated_at: received,
-                    }
-                ).where(Assignment.id == target.assignment_id)
-                await changes.record([(principal.user_id, target.assignment_id)])
-            await append_event(
-                Actor.user(principal.user_id),
-                "visit.received",
-                "visit",
-                str(visit_id),
-                region_code=target.region_code,
-                details={
-                    "content_hash": digest,
-                    "outcome": submission.outcome.value,
-                    "photos_declared": len(submission.photos),
-                    "flags": sorted({f.code for f in flags}),
-                },
-            )
-            if not submission.photos:
-                await _complete(visit_id, principal.user_id, target.region_code, received)
-    except Exception as error:
-        if _is_unique_violation(error):
-            # A concurrent PUT of the same visit won the race: answer as a repeat would.
-            row = await queries.visit_row(visit_id)
-            if row is not None:
-                return await _repeat(principal, row, digest), False
-        raise
-    return await receipt(visit_id), True
+    complete = not submission.photos
+    row = _visit_row(visit_id, principal, submission, target, cleaned, digest, received, len(flags))
+    if complete:
+        row.state = VisitState.COMPLETE.value
+        row.completed_at = received
+    photo_rows = [
+        Photo(
+            id=p.id,
+            visit=visit_id,
+            kind=p.kind.value,
+            sha256=p.sha256,
+            size=p.size,
+            captured_at=p.captured_at,
+            gps_lat=p.gps.lat if p.gps else None,
+            gps_lon=p.gps.lon if p.gps else None,
+            gps_accuracy_m=p.gps.accuracy_m if p.gps else None,
+            declared_width=p.width,
+            declared_height=p.height,
+        )
+        for p in submission.photos
+    ]
+    flag_rows = _flag_rows(visit_id, flags, received)
+    assignment_taken = await queries.store_visit(
+        row,
+        photo_rows,
+        flag_rows,
+        assignment_id=target.assignment_id,
+        enumerator_id=principal.user_id,
+        at=received,
+    )
+    if target.assignment_id is not None and not assignment_taken:
+        # Closed or given to someone else since the read above (this transaction rolls back).
+        raise Conflict("The assignment is closed.", code="assignment_closed")
+    await append_event(
+        Actor.user(principal.user_id),
+        "visit.received",
+        "visit",
+        str(visit_id),
+        region_code=target.region_code,
+        details={
+            "content_hash": digest,
+            "outcome": submission.outcome.value,
+            "photos_declared": len(submission.photos),
+            "flags": sorted({f.code for f in flags}),
+        },
+    )
+    if complete:
+        await append_event(
+            Actor.user(principal.user_id),
+            "visit.completed",
+            "visit",
+            str(visit_id),
+            region_code=target.region_code,
+        )
+    receipt_ = VisitReceipt(
+        visit_id=visit_id,
+        state=VisitState.COMPLETE if complete else VisitState.SUBMITTED,
+        received_at=received,
+        missing_photos=[p.id for p in sorted(submission.photos, key=_photo_order)],
+        content_hash=digest,
+    )
+    return receipt_, True
+
+
+def _photo_order(photo: Any) -> tuple[datetime, str]:
+    """The order the receipt lists missing photos in (as ``queries.missing_photo_ids``)."""
+    return (photo.captured_at.astimezone(UTC), str(photo.id))
 
 
 async def _check_revisit(submission: VisitSubmission, target: _Target) -> None:
@@ -360,17 +429,30 @@ async def _check_revisit(submission: VisitSubmission, target: _Target) -> None:
         )
 
 
-async def _repeat(principal: Principal, existing: dict[str, Any], digest: str) -> VisitReceipt:
+def _repeat(
+    principal: Principal,
+    existing: dict[str, Any],
+    submission: VisitSubmission,
+    digest: str,
+    missing: list[uuid.UUID],
+) -> VisitReceipt:
     if existing["enumerator_id"] != principal.user_id:
         raise Conflict("That visit id is already taken.", code="visit_id_taken")
-    if existing["content_hash"] != digest:
+    stored = existing["content_hash"]
+    if stored != digest and stored != _legacy_submission_hash(submission):
         raise Conflict(
             "A different visit was already stored under this id; it cannot be changed. "
             "Start a new visit to correct it.",
             code="visit_conflict",
-            extra={"stored_content_hash": existing["content_hash"]},
+            extra={"stored_content_hash": stored},
         )
-    return await receipt(existing["id"])
+    return VisitReceipt(
+        visit_id=uuid.UUID(str(existing["id"])),
+        state=VisitState(existing["state"]),
+        received_at=db.as_datetime(existing["received_at"]),
+        missing_photos=missing,
+        content_hash=stored,
+    )
 
 
 def _is_unique_violation(error: BaseException) -> bool:
@@ -401,36 +483,34 @@ def _facts(visit_id: uuid.UUID, submission: VisitSubmission, target: _Target) ->
     )
 
 
-async def _arrival_flags(
-    principal: Principal,
-    visit_id: uuid.UUID,
+def _arrival_flags(
     submission: VisitSubmission,
     facts: VisitFacts,
     cleaned: dict[str, Any],
     limits: QualityThresholds,
+    reads: dict[str, list[dict[str, Any]]],
 ) -> list[FlagDraft]:
     flags = [
         *check_gps(facts, limits),
         *check_photos(facts, limits),
         *check_duration(facts, limits),
     ]
-    neighbours = await queries.neighbouring_visits(
-        principal.user_id, visit_id, submission.started_at, submission.ended_at
-    )
+    neighbours = [
+        PriorVisit(
+            visit_id=str(row["id"]),
+            household_id=row["household_id"],
+            started_at=db.as_datetime(row["started_at"]),
+            ended_at=db.as_datetime(row["ended_at"]),
+            location=Point(row["gps_lat"], row["gps_lon"]),
+        )
+        for name in ("before", "after")
+        for row in reads.get(name, [])
+    ]
     flags += check_travel(facts, neighbours, limits)
     if facts.location is not None:
-        nearby = await queries.households_visited_near(
-            principal.user_id,
-            visit_id,
-            facts.location,
-            limits.same_spot_radius_m,
-            submission.started_at,
-            timedelta(hours=limits.same_spot_window_hours),
-        )
+        nearby = {row["household_id"] for row in reads.get("near", [])}
         flags += check_same_spot(facts, nearby, limits)
-    for match in await queries.visits_with_same_photo(
-        [p.sha256 for p in submission.photos], visit_id
-    ):
+    for match in reads.get("same_photo", []):
         photo = next(p for p in submission.photos if p.sha256 == match["sha256"])
         flags.append(
             FlagDraft(
@@ -444,17 +524,12 @@ async def _arrival_flags(
                 photo_id=str(photo.id),
             )
         )
-    members = cleaned.get("members") or []
-    if isinstance(members, list) and members:
-        niks = [str(m.get("nik")) for m in members if isinstance(m, dict) and m.get("nik")]
-        baseline = (
-            await queries.baseline_niks(submission.household_id)
-            if submission.household_id
-            else set()
-        )
-        elsewhere = await queries.households_holding_niks(niks, submission.household_id)
+    members_ = cleaned.get("members") or []
+    if isinstance(members_, list) and members_:
+        baseline = {row["nik"] for row in reads.get("baseline_niks", [])}
+        elsewhere = {row["nik"]: row["household"] for row in reads.get("niks_elsewhere", [])}
         flags += member_registry_checks(
-            [m for m in members if isinstance(m, dict)], baseline, elsewhere
+            [m for m in members_ if isinstance(m, dict)], baseline, elsewhere
         )
     return flags
 
@@ -504,21 +579,23 @@ def _visit_row(
     )
 
 
+def _flag_rows(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetime) -> list[Flag]:
+    return [
+        Flag(
+            visit=visit_id,
+            photo_id=uuid.UUID(f.photo_id) if f.photo_id else None,
+            code=f.code,
+            severity=f.severity,
+            evidence=f.evidence,
+            created_at=now,
+        )
+        for f in flags
+    ]
+
+
 async def _insert_flags(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetime) -> None:
     if flags:
-        await Flag.insert(
-            *[
-                Flag(
-                    visit=visit_id,
-                    photo_id=uuid.UUID(f.photo_id) if f.photo_id else None,
-                    code=f.code,
-                    severity=f.severity,
-                    evidence=f.evidence,
-                    created_at=now,
-                )
-                for f in flags
-            ]
-        )
+        await Flag.insert(*_flag_rows(visit_id, flags, now))
 
 
 async def _complete(visit_id: uuid.UUID, user_id: int, region_code: str, now: datetime) -> None:

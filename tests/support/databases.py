@@ -20,6 +20,8 @@ from api import db
 from api.audit.piccolo_migrations import (
     audit_2026_11_23t02_20_00_000000 as append_only_migration,
 )
+from api.forms import service as forms_service
+from auth import session_cache
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "VERVAL_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -82,6 +84,9 @@ async def close_test_database(database: TestDatabase) -> None:
 
 
 async def empty_all_tables(database: TestDatabase) -> None:
+    # Caches of what the emptied tables held (immutable in production, not across tests).
+    forms_service.forget_cached_forms()
+    session_cache.sessions.clear()
     names = [table._meta.tablename for table in db.all_tables()]
     if database.backend == "postgres":
         await database.engine.run_ddl(
