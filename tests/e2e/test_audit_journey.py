@@ -185,6 +185,9 @@ def test_trail_has_its_own_url_and_exports_stream_to_disk(
     assert "Verval" in header.inner_text()
     net = bookmarked.locator("#net")
     assert net.is_visible() and "sinyal" in net.inner_text().lower()  # "Ada sinyal"
+    bookmarked.set_viewport_size({"width": 390, "height": 844})  # a phone's width
+    bookmarked.locator("li.flag").first.scroll_into_view_if_needed()
+    screenshot(bookmarked, "audit-trail-phone")
     bookmarked.close()
     page.close()
 
