@@ -245,15 +245,36 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
             "WHERE h.status = 'active'"
         )
         if db.is_postgres():
-            # The exact (name key, birth date) pairs: one index lookup each.
+            # The exact (name key, birth date) pairs, one index lookup each; then the
+            # members holding those NIKs, by the NIK index (two steps keep both indexed).
             pairs = sorted((k, d) for k, d in keyed if d is not None)
-            found = await bulk.fetch(
-                columns + "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
+            persons = await bulk.fetch(
+                "SELECT p.id AS person_id, p.nik, p.name_key, p.birth_date, p.evidence "
+                "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
                 "JOIN civil_registry_person p ON p.name_key = u.name_key "
-                "AND p.birth_date = u.birth_date " + joins,
+                "AND p.birth_date = u.birth_date",
                 [k for k, _ in pairs],
                 [d for _, d in pairs],
             )
+            holders = (
+                {
+                    r["nik"]: r
+                    for r in await bulk.fetch(
+                        "SELECT m.nik, m.id AS other_member, h.id AS other_household, "
+                        "h.region_code AS other_region FROM household_member m "
+                        "JOIN household h ON h.id = m.household "
+                        "WHERE m.nik = ANY($1) AND h.status = 'active'",
+                        [p["nik"] for p in persons],
+                    )
+                }
+                if persons
+                else {}
+            )
+            found = [
+                {**person, **holders[person["nik"]]}
+                for person in persons
+                if person["nik"] in holders
+            ]
         else:
             keys_clause, key_args = bulk.any_of("p.name_key", sorted({k for k, _ in keyed}), 1)
             dates = sorted({d for _, d in keyed if d is not None})
