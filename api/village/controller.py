@@ -30,7 +30,7 @@ from api.village.schemas import (
     RatificationOut,
     ResolutionRequest,
     ReviewOut,
-    RoundOut,
+    VillageRound,
 )
 from auth.guards import requires_role
 from auth.roles import Principal
@@ -118,7 +118,7 @@ class DeliberationsController(Controller):
     @get("/rounds", summary="The rounds covering a village (for choosing the deliberation's)")
     async def rounds_of_village(
         self, request: Request[Principal, Any, Any], village: VillageParam
-    ) -> list[RoundOut]:
+    ) -> list[VillageRound]:
         return await deliberation.rounds_of(request.user, village)
 
     @get("/{deliberation_id:int}", summary="A deliberation with its agenda and decisions")

@@ -35,12 +35,12 @@ from api.village.schemas import (
     AgendaItem,
     Attendee,
     DecisionCreate,
-    DecisionKind,
     DeliberationCreate,
+    DeliberationDecision,
     DeliberationOut,
     DeliberationUpdate,
     EvidenceOut,
-    RoundOut,
+    VillageRound,
 )
 from api.village.tables import Deliberation, DeliberationDecision
 from api.visits.tables import Visit
@@ -274,7 +274,7 @@ async def detail(principal: Principal, deliberation_id: int) -> DeliberationOut:
                 kk_masked=item["kk_masked"],
                 subject=item["subject"],
                 recommendation=item["recommendation"],
-                decision=DecisionKind(decision["decision"]) if decision else None,
+                decision=DeliberationDecision(decision["decision"]) if decision else None,
                 reason=decision["reason"] if decision else "",
                 decided_at=decision["decided_at"] if decision else None,
             )
@@ -295,7 +295,7 @@ async def detail(principal: Principal, deliberation_id: int) -> DeliberationOut:
     )
 
 
-async def rounds_of(principal: Principal, village: str) -> list[RoundOut]:
+async def rounds_of(principal: Principal, village: str) -> list[VillageRound]:
     """The rounds whose region covers the village, newest first."""
     await village_in_scope(principal, village)
     parts = village.split(".")
@@ -305,7 +305,7 @@ async def rounds_of(principal: Principal, village: str) -> list[RoundOut]:
         .where(Round.region_code.is_in(covering))
         .order_by(Round.id, ascending=False)
     )
-    return [RoundOut(**row) for row in rows]
+    return [VillageRound(**row) for row in rows]
 
 
 async def list_for(principal: Principal, village: str, round_id: int | None) -> list[int]:
@@ -324,7 +324,7 @@ async def decide(
     keys = {item["key"] for item in await agenda(row)}
     if data.item_key not in keys:
         raise NotFound("No such item on this deliberation's agenda.", code="agenda_item_not_found")
-    if data.decision is not DecisionKind.AGREED and not data.reason:
+    if data.decision is not DeliberationDecision.AGREED and not data.reason:
         raise Unprocessable(
             "A rejected or deferred item needs its reason.", code="decision_reason_required"
         )

@@ -101,7 +101,7 @@ class DeliberationUpdate(Strict):
     attendance: list[Attendee] | None = Field(default=None, max_length=200)
 
 
-class DecisionKind(StrEnum):
+class DeliberationDecision(StrEnum):
     AGREED = "agreed"
     REJECTED = "rejected"
     DEFERRED = "deferred"
@@ -111,7 +111,7 @@ class DecisionCreate(Strict):
     item_key: Annotated[
         str, StringConstraints(pattern=r"^(visit:[0-9a-f-]{36}|proposal:\d{1,18})$")
     ]
-    decision: DecisionKind
+    decision: DeliberationDecision
     reason: Reason = ""
 
 
@@ -125,7 +125,7 @@ class AgendaItem(BaseModel):
     kk_masked: str
     subject: str  # what is decided, in words
     recommendation: str | None
-    decision: DecisionKind | None
+    decision: DeliberationDecision | None
     reason: str
     decided_at: datetime | None
 
@@ -252,7 +252,7 @@ class ObjectionReceipt(BaseModel):
     message: str
 
 
-class RoundOut(BaseModel):
+class VillageRound(BaseModel):
     id: int
     name: str
     state: str
