@@ -35,8 +35,8 @@ from api.village.schemas import (
     AgendaItem,
     Attendee,
     DecisionCreate,
+    DeliberationChoice,
     DeliberationCreate,
-    DeliberationDecision,
     DeliberationOut,
     DeliberationUpdate,
     EvidenceOut,
@@ -274,7 +274,7 @@ async def detail(principal: Principal, deliberation_id: int) -> DeliberationOut:
                 kk_masked=item["kk_masked"],
                 subject=item["subject"],
                 recommendation=item["recommendation"],
-                decision=DeliberationDecision(decision["decision"]) if decision else None,
+                decision=DeliberationChoice(decision["decision"]) if decision else None,
                 reason=decision["reason"] if decision else "",
                 decided_at=decision["decided_at"] if decision else None,
             )
@@ -324,7 +324,7 @@ async def decide(
     keys = {item["key"] for item in await agenda(row)}
     if data.item_key not in keys:
         raise NotFound("No such item on this deliberation's agenda.", code="agenda_item_not_found")
-    if data.decision is not DeliberationDecision.AGREED and not data.reason:
+    if data.decision is not DeliberationChoice.AGREED and not data.reason:
         raise Unprocessable(
             "A rejected or deferred item needs its reason.", code="decision_reason_required"
         )

@@ -16,8 +16,8 @@ from api.village.evidence import one_chunk
 from api.village.schemas import (
     Attendee,
     DecisionCreate,
+    DeliberationChoice,
     DeliberationCreate,
-    DeliberationDecision,
     Position,
     ProposalCreate,
     ProposalKind,
@@ -59,7 +59,7 @@ async def _decide_all(operator: Any, deliberation_id: int) -> None:
         await deliberation.decide(
             operator,
             deliberation_id,
-            DecisionCreate(item_key=item.key, decision=DeliberationDecision.AGREED),
+            DecisionCreate(item_key=item.key, decision=DeliberationChoice.AGREED),
         )
 
 

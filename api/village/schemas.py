@@ -101,7 +101,7 @@ class DeliberationUpdate(Strict):
     attendance: list[Attendee] | None = Field(default=None, max_length=200)
 
 
-class DeliberationDecision(StrEnum):
+class DeliberationChoice(StrEnum):
     AGREED = "agreed"
     REJECTED = "rejected"
     DEFERRED = "deferred"
@@ -111,7 +111,7 @@ class DecisionCreate(Strict):
     item_key: Annotated[
         str, StringConstraints(pattern=r"^(visit:[0-9a-f-]{36}|proposal:\d{1,18})$")
     ]
-    decision: DeliberationDecision
+    decision: DeliberationChoice
     reason: Reason = ""
 
 
@@ -125,7 +125,7 @@ class AgendaItem(BaseModel):
     kk_masked: str
     subject: str  # what is decided, in words
     recommendation: str | None
-    decision: DeliberationDecision | None
+    decision: DeliberationChoice | None
     reason: str
     decided_at: datetime | None
 

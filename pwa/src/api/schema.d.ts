@@ -1363,7 +1363,7 @@ export interface components {
         /** AgendaItem */
         AgendaItem: {
             decided_at: string | null;
-            decision: components["schemas"]["DeliberationDecision"] | null;
+            decision: components["schemas"]["DeliberationChoice"] | null;
             head_name: string;
             household_id: number | null;
             key: string;
@@ -1546,7 +1546,7 @@ export interface components {
         };
         /** DecisionCreate */
         DecisionCreate: {
-            decision: components["schemas"]["DeliberationDecision"];
+            decision: components["schemas"]["DeliberationChoice"];
             item_key: string;
             /** @default  */
             reason: string;
@@ -1598,6 +1598,11 @@ export interface components {
             size: number;
             width?: number | null;
         };
+        /**
+         * DeliberationChoice
+         * @enum {string}
+         */
+        DeliberationChoice: "agreed" | "rejected" | "deferred";
         /** DeliberationCreate */
         DeliberationCreate: {
             attendance?: components["schemas"]["Attendee"][];
@@ -1607,11 +1612,6 @@ export interface components {
             region_code: string;
             round_id: number;
         };
-        /**
-         * DeliberationDecision
-         * @enum {string}
-         */
-        DeliberationDecision: "agreed" | "rejected" | "deferred";
         /** DeliberationOut */
         DeliberationOut: {
             agenda: components["schemas"]["AgendaItem"][];
