@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from litestar import Request, Router, get
+from litestar import HttpMethod, Request, Router, route
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
@@ -81,11 +81,12 @@ def resolve(dist: Path, file_path: str) -> Path | None:
 
 
 def pwa_shell_router(dist: Path) -> Router:
-    """GET /… for the files of the built PWA (registered after the API, which wins)."""
+    """GET and HEAD /… for the files of the built PWA (registered after the API, which wins)."""
     root = dist.resolve()
 
-    @get(
+    @route(
         ["/", "/{file_path:path}"],
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         include_in_schema=False,
         name="pwa",
         opt={"exclude_from_auth": True, SKIP_COMPRESSION: True},

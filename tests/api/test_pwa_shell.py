@@ -55,6 +55,8 @@ async def test_pwa_shell_cache_rules(make_settings, database, tmp_path):
         assert (await client.get("/.vite/precache-areas.json")).status_code == 404
         assert (await client.get("/assets/%2e%2e/%2e%2e/pyproject.toml")).status_code == 404
         assert (await client.get("/missing.js")).status_code == 404
+        head = await client.head("/sw.js")
+        assert head.status_code == 200 and head.content == b""
 
 
 async def test_assets_come_in_the_best_encoding_the_client_accepts(
