@@ -8,6 +8,7 @@ A visit that did not meet the household (not home, refused, not found) keeps the
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -154,24 +155,38 @@ def _verdict(
     return FindingState.CONTRADICTED
 
 
+def open_findings(household_id: int) -> Any:
+    """The household's open findings, as a query (for ``db.fetch_together`` too)."""
+    return Finding.select(Finding.id, Finding.kind, Finding.member_id, Finding.details).where(
+        (Finding.household_id == household_id) & (Finding.state == FindingState.OPEN.value)
+    )
+
+
 async def settle_by_visit(
     visit_id: uuid.UUID,
     household_id: int | None,
     outcome: str,
     cleaned: dict[str, Any],
     now: datetime,
+    open_rows: list[dict[str, Any]] | None = None,
 ) -> dict[str, int]:
-    """Close what the visit answers; call inside the visit's write transaction."""
+    """Close what the visit answers; call inside the visit's write transaction.
+
+    ``open_rows``: the household's open findings when the caller read them already
+    (visit intake reads them with its other facts, in one round trip: ``open_findings``).
+    """
     if household_id is None or outcome not in MET:
         return {}
-    rows = await (
-        Finding.select()
-        .where(Finding.household_id == household_id)
-        .where(Finding.state == FindingState.OPEN.value)
-        .output(load_json=True)
+    rows = (
+        open_rows
+        if open_rows is not None
+        else await open_findings(household_id).output(load_json=True)
     )
     if not rows:
         return {}
+    for row in rows:  # rows read through JSON (SQLite) carry details as text
+        if isinstance(row.get("details"), str):
+            row["details"] = json.loads(row["details"])
     member_ids = sorted({r["member_id"] for r in rows if r["member_id"]})
     niks = {
         r["id"]: r["nik"]

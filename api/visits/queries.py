@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from api import db
+from api.civil_registry import findings as civil_findings
 from api.registry import changes
 from api.registry.tables import Assignment, Household, HouseholdMember, Region, Round
 from api.visits.quality import Point, PriorVisit, QualityThresholds, bounding_box
@@ -296,6 +297,7 @@ def intake_reads(
             )
             .limit(1)
         )
+        reads["civil_findings"] = civil_findings.open_findings(submission.household_id)
     if photo_ids:
         reads["taken"] = Photo.select(Photo.id).where(Photo.id.is_in(photo_ids))
         reads["same_photo"] = Photo.select(

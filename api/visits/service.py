@@ -381,7 +381,12 @@ async def _submit_in_transaction(
         # Closed or given to someone else since the read above (this transaction rolls back).
         raise Conflict("The assignment is closed.", code="assignment_closed")
     settled = await civil_findings.settle_by_visit(
-        visit_id, submission.household_id, submission.outcome.value, cleaned, received
+        visit_id,
+        submission.household_id,
+        submission.outcome.value,
+        cleaned,
+        received,
+        open_rows=facts.get("civil_findings", []),
     )
     await append_event(
         Actor.user(principal.user_id),
