@@ -178,3 +178,75 @@ async def append_event(
                 _APPEND_SQLITE, *columns, before, between, after, GENESIS_HASH
             )
     return str(rows[0]["event_hash"])
+
+
+_APPEND_CTES_POSTGRES = """audit_head AS (
+    INSERT INTO audit_chain_head AS h (id, seq, prev_hash, event_hash)
+    SELECT 1, 1, {}, encode(sha256(convert_to({} || {} || {} || '1' || {}, 'UTF8')), 'hex')
+    WHERE @@when@@
+    ON CONFLICT (id) DO UPDATE SET
+        seq = h.seq + 1,
+        prev_hash = h.event_hash,
+        event_hash = encode(sha256(convert_to(
+            {} || h.event_hash || {} || (h.seq + 1)::text || {}, 'UTF8')), 'hex')
+    RETURNING seq, prev_hash, event_hash
+), audit_row AS (
+    INSERT INTO audit_event (seq, occurred_at, actor, action, object_type, object_id,
+                             region_code, details, prev_hash, event_hash)
+    SELECT seq, CAST({} AS timestamptz), {}, {}, {}, {}, CAST({} AS varchar),
+           CAST({} AS jsonb), prev_hash, event_hash
+    FROM audit_head
+    RETURNING event_hash
+)"""
+
+
+def append_event_ctes(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    *,
+    when: str,
+    region_code: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: the append as two CTEs (``audit_head``, ``audit_row``) for a caller's
+    own statement, so a write and its event commit as one statement (no BEGIN/COMMIT).
+
+    The event is appended only when the SQL condition ``when`` (no placeholders, e.g.
+    ``EXISTS (SELECT 1 FROM stored)``) holds. Same chain and hash as :func:`append_event`.
+    Returns the CTE text (Piccolo ``{}`` placeholders) and its arguments, in order.
+    """
+    occurred_at = datetime.now(UTC)
+    clean_details = json.loads(canonical_json(details or {}))
+    before, between, after = _split(
+        {
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": actor.ref,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "region_code": region_code,
+            "details": clean_details,
+        }
+    )
+    # ``when`` is the caller's SQL text (a constant), never a value from a request.
+    sql = _APPEND_CTES_POSTGRES.replace("@@when@@", when)
+    args: list[Any] = [
+        GENESIS_HASH,
+        before,
+        GENESIS_HASH,
+        between,
+        after,
+        before,
+        between,
+        after,
+        occurred_at,
+        actor.ref,
+        action,
+        object_type,
+        str(object_id),
+        region_code,
+        canonical_json(clean_details),
+    ]
+    return sql, args

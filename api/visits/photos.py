@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 
 from api import db
-from api.audit.service import Actor, append_event
+from api.audit.service import Actor, append_event, append_event_ctes
 from api.errors import Conflict, DomainError, NotFound, Unprocessable
 from api.jobs.queue import defer_analysis_statement
 from api.visits.schemas import PhotoReceipt, VisitState
@@ -171,32 +171,28 @@ async def _record(
     """The one transaction: photo row, visit counter, (job,) audit event. Returns the
     receipt, or None when a concurrent upload of the same photo stored it first."""
     now = datetime.now(UTC)
-    async with db.write_transaction():
-        if db.is_postgres():
-            row = await _store_photo_row_postgres(
-                visit_id, photo_id, key, structure, now, queue_analysis
-            )
-            if row is None:
-                return None
-            state, missing = row
-        else:
+    actor = Actor.user(principal.user_id)
+    details = {"visit_id": str(visit_id), "sha256": sha256, "size": size, "kind": declared["kind"]}
+    if db.is_postgres():
+        # One statement, atomic on its own: no BEGIN/COMMIT round trips.
+        row = await _store_photo_postgres(
+            visit_id, photo_id, key, structure, now, queue_analysis, actor, declared, details
+        )
+        if row is None:
+            return None
+        state, missing = row
+    else:
+        async with db.write_transaction():
             if not await _store_photo_row(visit_id, photo_id, key, structure, now):
                 return None
-            state, missing = None, None
-        await append_event(
-            Actor.user(principal.user_id),
-            "photo.received",
-            "photo",
-            str(photo_id),
-            region_code=declared["region_code"],
-            details={
-                "visit_id": str(visit_id),
-                "sha256": sha256,
-                "size": size,
-                "kind": declared["kind"],
-            },
-        )
-    if state is None or missing is None:
+            await append_event(
+                actor,
+                "photo.received",
+                "photo",
+                str(photo_id),
+                region_code=declared["region_code"],
+                details=details,
+            )
         return await _receipt(visit_id, photo_id, sha256)
     return PhotoReceipt(
         photo_id=photo_id,
@@ -233,8 +229,9 @@ async def _store_photo_row(
     return True
 
 
-# PostgreSQL: the photo row, the visit's counter, the analysis job and what the receipt
-# says, in one statement (data-modifying CTEs; the SELECTs see the state before it).
+# PostgreSQL: the photo row, the visit's counter, the analysis job, the audit event and
+# what the receipt says, in one statement (data-modifying CTEs; its SELECTs see the state
+# before it). The audit CTEs come from api.audit.service.append_event_ctes.
 _STORE_PHOTO = """
 WITH stored AS (
     UPDATE visit_photo SET stored_at = {}, storage_key = {}, width = {}, height = {}
@@ -246,25 +243,38 @@ WITH stored AS (
     SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)
         ::procrastinate_job_to_defer_v1]) AS ids
     FROM stored WHERE {}
-)
+), %s
 SELECT (SELECT state FROM counted) AS state,
+       (SELECT count(*) FROM audit_row) AS audited,
        (SELECT count(*) FROM queued) AS queued,
        ARRAY(SELECT id FROM visit_photo WHERE visit = {} AND stored_at IS NULL AND id <> {}
              ORDER BY id) AS missing
 """
 
 
-async def _store_photo_row_postgres(
+async def _store_photo_postgres(
     visit_id: uuid.UUID,
     photo_id: uuid.UUID,
     key: str,
     structure: JpegStructure,
     now: datetime,
     queue_analysis: bool,
+    actor: Actor,
+    declared: dict[str, Any],
+    details: dict[str, Any],
 ) -> tuple[str, list[uuid.UUID]] | None:
     _, job = defer_analysis_statement(photo_id)
+    audit_sql, audit_args = append_event_ctes(
+        actor,
+        "photo.received",
+        "photo",
+        str(photo_id),
+        when="EXISTS (SELECT 1 FROM stored)",
+        region_code=declared["region_code"],
+        details=details,
+    )
     rows = await Visit.raw(
-        _STORE_PHOTO,
+        _STORE_PHOTO % audit_sql,
         now,
         key,
         structure.width,
@@ -272,6 +282,7 @@ async def _store_photo_row_postgres(
         photo_id,
         *job,
         queue_analysis,
+        *audit_args,
         visit_id,
         photo_id,
     )

@@ -88,7 +88,10 @@ async def test_edited_event_is_reported_exactly(app_client, phone, field, store,
 
 async def test_deleted_event_is_reported_exactly(app_client, phone, field, store, database):
     await _visit_with_photos(app_client, phone, field)
-    seqs = [r["seq"] for r in await AuditEvent.select(AuditEvent.seq).order_by(AuditEvent.seq)]
+    rows = await AuditEvent.select(AuditEvent.seq, AuditEvent.action).order_by(AuditEvent.seq)
+    # A middle event that is not a photo's receipt (deleting one of those is also reported
+    # as a stored photo without its event: a third mismatch, tested elsewhere).
+    seqs = [r["seq"] for r in rows if r["action"] != "photo.received"]
     victim = seqs[len(seqs) // 2]
     await _raw(f"DELETE FROM audit_event WHERE seq = {victim}", database)
     report = await verify(store)
