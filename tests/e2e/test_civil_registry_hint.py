@@ -60,7 +60,7 @@ def test_the_phone_shows_a_death_hint_and_the_enumerator_confirms_it(
     assert box.locator(f"input[name='f-members-{index}--presence'][value='2']").is_checked()
     assert box.locator(f"#f-members-{index}--death-date").input_value() == str(died_on)[:10]
     assert "Dikonfirmasi" in box.locator(".civil-hint").inner_text()
-    box.evaluate("e => e.scrollIntoView({block: 'start'})")
+    box.locator(".civil-hint").evaluate("e => e.scrollIntoView({block: 'center'})")
     screenshot(page, "30-dukcapil-death-hint-confirmed")
 
     page.click("#next")  # photos
