@@ -55,7 +55,13 @@ def documentation_pages() -> list[OpenAPIRenderPlugin]:
 
 
 PUBLIC_OPERATIONS = ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/enrol")
-THROTTLED_OPERATIONS = (*PUBLIC_OPERATIONS, "/api/v1/users/{user_id}/enrolment-codes")
+THROTTLED_OPERATIONS = (
+    *PUBLIC_OPERATIONS,
+    "/api/v1/users/{user_id}/enrolment-codes",
+    "/api/v1/public/reviews/{village}/objections",  # per address and per village
+)
+# Outside the JWT sign-in, with a credential of their own (401 without a valid one).
+API_KEY_OPERATIONS = ("/api/v1/civil-registry/events",)
 
 
 class ProblemError(msgspec.Struct, kw_only=True):
@@ -139,6 +145,8 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
         statuses |= {409, 413, 415}
     if path in PUBLIC_OPERATIONS:
         statuses.add(401)  # a wrong password, code or refresh token
+    if path in API_KEY_OPERATIONS:
+        statuses.add(401)  # no API key, or a revoked one
     if path in THROTTLED_OPERATIONS:
         statuses.add(429)
     return statuses
