@@ -102,6 +102,40 @@ class ProblemCode(StrEnum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
     OBJECT_STORE_UNAVAILABLE = "object_store_unavailable"
+    # Civil registry, village process, photo repeats (issues 14, 15, 18)
+    CREDENTIAL_NOT_FOUND = "credential_not_found"
+    IMPORT_NOT_FOUND = "import_not_found"
+    ROLE_NOT_A_USER = "role_not_a_user"
+    VILLAGE_SCOPE_REQUIRED = "village_scope_required"
+    PROPOSAL_NIK_REPEATED = "proposal_nik_repeated"
+    ANSWERS_REQUIRED = "answers_required"
+    PROPOSAL_NOT_FOUND = "proposal_not_found"
+    REMOVAL_INCOMPLETE = "removal_incomplete"
+    EVIDENCE_ID_TAKEN = "evidence_id_taken"
+    PHOTO_EMPTY = "photo_empty"
+    PHOTO_ALREADY_STORED = "photo_already_stored"
+    DELIBERATION_NOT_FOUND = "deliberation_not_found"
+    DELIBERATION_EXISTS = "deliberation_exists"
+    DELIBERATION_FINAL = "deliberation_final"
+    DELIBERATION_NOT_FINAL = "deliberation_not_final"
+    DELIBERATION_UNDECIDED = "deliberation_undecided"
+    AGENDA_ITEM_NOT_FOUND = "agenda_item_not_found"
+    DECISION_REASON_REQUIRED = "decision_reason_required"
+    AMENDMENT_REASON_REQUIRED = "amendment_reason_required"
+    REVIEW_NOT_FOUND = "review_not_found"
+    REVIEW_EXISTS = "review_exists"
+    REVIEW_RATIFIED = "review_ratified"
+    REVIEW_NOT_RATIFIED = "review_not_ratified"
+    REVIEW_WINDOW_OPEN = "review_window_open"
+    OBJECTIONS_OPEN = "objections_open"
+    ENTRY_NOT_FOUND = "entry_not_found"
+    OBJECTION_NOT_FOUND = "objection_not_found"
+    OBJECTION_RESOLVED = "objection_resolved"
+    RESOLUTION_REASON_REQUIRED = "resolution_reason_required"
+    ENUMERATOR_REQUIRED = "enumerator_required"
+    OBJECTION_LIMIT = "objection_limit"
+    OBJECTION_LIMIT_CLIENT = "objection_limit_client"
+    OBJECTION_LIMIT_VILLAGE = "objection_limit_village"
 
 
 _ = ProblemWords
@@ -285,5 +319,170 @@ CATALOGUE: dict[ProblemCode, ProblemWords] = {
         503,
         "Penyimpanan bukti tidak terjangkau; coba lagi nanti.",
         "The evidence store is not reachable; try later.",
+    ),
+    ProblemCode.CREDENTIAL_NOT_FOUND: _(
+        404,
+        "Kunci API tidak ditemukan.",
+        "No such API key.",
+    ),
+    ProblemCode.IMPORT_NOT_FOUND: _(
+        404,
+        "Impor data Dukcapil tidak ditemukan.",
+        "No such civil-registry import.",
+    ),
+    ProblemCode.ROLE_NOT_A_USER: _(
+        422,
+        "Peran ini bukan akun pengguna (memakai kunci API).",
+        "This role is not a user account (it uses an API key).",
+    ),
+    ProblemCode.VILLAGE_SCOPE_REQUIRED: _(
+        422,
+        "Operator desa harus diberi wilayah desa/kelurahan.",
+        "A village operator's scopes must be villages.",
+    ),
+    ProblemCode.PROPOSAL_NIK_REPEATED: _(
+        409,
+        "Satu NIK tercatat dua kali dalam usulan ini.",
+        "One NIK appears twice in this proposal.",
+    ),
+    ProblemCode.ANSWERS_REQUIRED: _(
+        422,
+        "Jawaban usulan belum diisi.",
+        "The proposal's answers are missing.",
+    ),
+    ProblemCode.PROPOSAL_NOT_FOUND: _(
+        404,
+        "Usulan tidak ditemukan.",
+        "No such proposal.",
+    ),
+    ProblemCode.REMOVAL_INCOMPLETE: _(
+        422,
+        "Usulan penghapusan perlu rumah tangga dan alasannya.",
+        "A removal needs its household and reason.",
+    ),
+    ProblemCode.EVIDENCE_ID_TAKEN: _(
+        409,
+        "Id bukti ini sudah dipakai.",
+        "This evidence id is already used.",
+    ),
+    ProblemCode.PHOTO_EMPTY: _(
+        422,
+        "Foto kosong.",
+        "The photo is empty.",
+    ),
+    ProblemCode.PHOTO_ALREADY_STORED: _(
+        409,
+        "Foto ini sudah tersimpan dengan isi lain.",
+        "This photo is already stored with other bytes.",
+    ),
+    ProblemCode.DELIBERATION_NOT_FOUND: _(
+        404,
+        "Musyawarah tidak ditemukan.",
+        "No such deliberation.",
+    ),
+    ProblemCode.DELIBERATION_EXISTS: _(
+        409,
+        "Musyawarah desa ini untuk putaran ini sudah dicatat.",
+        "This village's deliberation for the round is already recorded.",
+    ),
+    ProblemCode.DELIBERATION_FINAL: _(
+        409,
+        "Berita acara sudah ditandatangani: keputusan final.",
+        "The signed minutes are attached: the decisions are final.",
+    ),
+    ProblemCode.DELIBERATION_NOT_FINAL: _(
+        409,
+        "Berita acara musyawarah belum ditandatangani.",
+        "The deliberation's minutes are not signed yet.",
+    ),
+    ProblemCode.DELIBERATION_UNDECIDED: _(
+        409,
+        "Masih ada agenda tanpa keputusan.",
+        "Some agenda items have no decision yet.",
+    ),
+    ProblemCode.AGENDA_ITEM_NOT_FOUND: _(
+        404,
+        "Agenda tidak ditemukan.",
+        "No such agenda item.",
+    ),
+    ProblemCode.DECISION_REASON_REQUIRED: _(
+        422,
+        "Keputusan ini perlu alasan.",
+        "This decision needs its reason.",
+    ),
+    ProblemCode.AMENDMENT_REASON_REQUIRED: _(
+        422,
+        "Perubahan keputusan perlu alasan.",
+        "Changing a decision needs its reason.",
+    ),
+    ProblemCode.REVIEW_NOT_FOUND: _(
+        404,
+        "Uji publik tidak ditemukan.",
+        "No such public review.",
+    ),
+    ProblemCode.REVIEW_EXISTS: _(
+        409,
+        "Desa ini sudah diumumkan untuk uji publik.",
+        "This village is already published for public review.",
+    ),
+    ProblemCode.REVIEW_RATIFIED: _(
+        409,
+        "Hasil uji publik sudah disahkan.",
+        "The public review is already ratified.",
+    ),
+    ProblemCode.REVIEW_NOT_RATIFIED: _(
+        409,
+        "Hasil uji publik belum disahkan.",
+        "The public review is not ratified yet.",
+    ),
+    ProblemCode.REVIEW_WINDOW_OPEN: _(
+        409,
+        "Masa uji publik belum berakhir.",
+        "The public review window is still open.",
+    ),
+    ProblemCode.OBJECTIONS_OPEN: _(
+        409,
+        "Masih ada sanggahan yang belum diselesaikan.",
+        "Some objections are still open.",
+    ),
+    ProblemCode.ENTRY_NOT_FOUND: _(
+        404,
+        "Entri tidak ditemukan dalam daftar.",
+        "No such entry in the list.",
+    ),
+    ProblemCode.OBJECTION_NOT_FOUND: _(
+        404,
+        "Sanggahan tidak ditemukan.",
+        "No such objection.",
+    ),
+    ProblemCode.OBJECTION_RESOLVED: _(
+        409,
+        "Sanggahan ini sudah diselesaikan.",
+        "This objection is already resolved.",
+    ),
+    ProblemCode.RESOLUTION_REASON_REQUIRED: _(
+        422,
+        "Penolakan sanggahan perlu alasan.",
+        "Rejecting an objection needs its reason.",
+    ),
+    ProblemCode.ENUMERATOR_REQUIRED: _(
+        422,
+        "Pilih pencacah untuk kunjungan ulang.",
+        "Choose the enumerator for the revisit.",
+    ),
+    ProblemCode.OBJECTION_LIMIT: _(
+        429,
+        "Terlalu banyak sanggahan; coba lagi besok.",
+        "Too many objections; try again tomorrow.",
+    ),
+    ProblemCode.OBJECTION_LIMIT_CLIENT: _(
+        429,
+        "Terlalu banyak sanggahan dari alamat ini hari ini.",
+        "Too many objections from this address today.",
+    ),
+    ProblemCode.OBJECTION_LIMIT_VILLAGE: _(
+        429,
+        "Batas sanggahan desa ini hari ini sudah tercapai.",
+        "This village's objection limit for today is reached.",
     ),
 }

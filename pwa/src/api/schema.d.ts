@@ -2119,7 +2119,7 @@ export interface components {
          * ProblemCode
          * @enum {string}
          */
-        ProblemCode: "invalid_request" | "json_too_deep" | "nul_character" | "value_out_of_range" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "not_found" | "validation_failed" | "bad_request" | "invalid_cursor" | "not_authenticated" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "session_ended" | "too_many_attempts" | "too_many_requests" | "wrong_password" | "weak_password" | "username_taken" | "not_enumerator" | "forbidden" | "role_forbidden" | "identity_forbidden" | "scope_required" | "bad_signature" | "bad_region" | "region_not_found" | "region_unknown" | "region_outside_scope" | "village_not_found" | "household_not_found" | "form_not_found" | "form_version_immutable" | "invalid_form_definition" | "unknown_form_version" | "round_not_found" | "round_dates" | "round_state" | "round_form_invalid" | "round_outside_scope" | "round_outside_region" | "round_not_open" | "round_closed" | "invalid_level" | "assignment_not_found" | "assignment_locked" | "assignment_closed" | "enumerator_not_found" | "enumerator_inactive" | "outside_enumerator_scope" | "selection_too_large" | "not_assigned" | "invalid_visit" | "invalid_visit_target" | "invalid_proposal" | "invalid_revisit" | "wrong_form_version" | "visit_conflict" | "visit_id_taken" | "visit_not_found" | "photo_id_taken" | "photo_not_declared" | "photo_size_mismatch" | "photo_hash_mismatch" | "comment_required" | "invalid_transition" | "state_changed" | "not_a_proposal" | "proposal_in_register" | "conflict" | "internal_error" | "service_unavailable" | "database_unavailable" | "object_store_unavailable";
+        ProblemCode: "invalid_request" | "json_too_deep" | "nul_character" | "value_out_of_range" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "not_found" | "validation_failed" | "bad_request" | "invalid_cursor" | "not_authenticated" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "session_ended" | "too_many_attempts" | "too_many_requests" | "wrong_password" | "weak_password" | "username_taken" | "not_enumerator" | "forbidden" | "role_forbidden" | "identity_forbidden" | "scope_required" | "bad_signature" | "bad_region" | "region_not_found" | "region_unknown" | "region_outside_scope" | "village_not_found" | "household_not_found" | "form_not_found" | "form_version_immutable" | "invalid_form_definition" | "unknown_form_version" | "round_not_found" | "round_dates" | "round_state" | "round_form_invalid" | "round_outside_scope" | "round_outside_region" | "round_not_open" | "round_closed" | "invalid_level" | "assignment_not_found" | "assignment_locked" | "assignment_closed" | "enumerator_not_found" | "enumerator_inactive" | "outside_enumerator_scope" | "selection_too_large" | "not_assigned" | "invalid_visit" | "invalid_visit_target" | "invalid_proposal" | "invalid_revisit" | "wrong_form_version" | "visit_conflict" | "visit_id_taken" | "visit_not_found" | "photo_id_taken" | "photo_not_declared" | "photo_size_mismatch" | "photo_hash_mismatch" | "comment_required" | "invalid_transition" | "state_changed" | "not_a_proposal" | "proposal_in_register" | "conflict" | "internal_error" | "service_unavailable" | "database_unavailable" | "object_store_unavailable" | "credential_not_found" | "import_not_found" | "role_not_a_user" | "village_scope_required" | "proposal_nik_repeated" | "answers_required" | "proposal_not_found" | "removal_incomplete" | "evidence_id_taken" | "photo_empty" | "photo_already_stored" | "deliberation_not_found" | "deliberation_exists" | "deliberation_final" | "deliberation_not_final" | "deliberation_undecided" | "agenda_item_not_found" | "decision_reason_required" | "amendment_reason_required" | "review_not_found" | "review_exists" | "review_ratified" | "review_not_ratified" | "review_window_open" | "objections_open" | "entry_not_found" | "objection_not_found" | "objection_resolved" | "resolution_reason_required" | "enumerator_required" | "objection_limit" | "objection_limit_client" | "objection_limit_village";
         /** ProblemError */
         ProblemError: {
             code?: string | null;
@@ -4458,6 +4458,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8140,6 +8149,15 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
