@@ -19,10 +19,14 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
+from api import db
 from api.civil_registry.findings import open_for_households
-from api.registry import changes
+from api.civil_registry.kinds import hint
+from api.registry import bulk, changes
 from api.registry.changes import Cursor
-from api.registry.queries import region_names, where
+from api.registry.queries import SYNC_PAGE_SQL, region_names, where
 from api.registry.schemas import SyncAssignment, SyncHint, SyncHousehold, SyncResponse, SyncRound
 from api.registry.tables import Assignment, AssignmentChange, HouseholdMember, Round
 from api.visits.tables import Visit
@@ -172,7 +176,53 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
     return items, [SyncRound(**r) for r in rounds]
 
 
+_ASSIGNMENTS = msgspec.json.Decoder(list[SyncAssignment])
+_ROUNDS = msgspec.json.Decoder(list[SyncRound])
+_FINDINGS = msgspec.json.Decoder(list[dict[str, Any]])
+
+
+def _json_text(value: Any) -> bytes | str:
+    # asyncpg hands json columns over as text; keep them text for msgspec's C decoder.
+    return value if isinstance(value, bytes | str) else msgspec.json.encode(value)
+
+
+async def _page_postgres(
+    principal: Principal, after: int, size: int, only: list[int] | None
+) -> tuple[int, list[int], list[SyncAssignment], list[SyncRound]]:
+    """One round trip: the change-log head and a page built as JSON by PostgreSQL.
+
+    Returns the head, the page's assignment ids (``size`` at most, ascending), its
+    assignments and rounds. No per-row Python models: the JSON goes straight into the
+    response structs through msgspec.
+    """
+    scopes = None if principal.is_national else list(principal.scopes)
+    row = (await bulk.fetch(SYNC_PAGE_SQL, principal.user_id, scopes, after, size, only))[0]
+    items = _ASSIGNMENTS.decode(_json_text(row["assignments"]))
+    hints: dict[int, list[SyncHint]] = defaultdict(list)
+    for finding in _FINDINGS.decode(_json_text(row["findings"])):
+        details = finding["details"] or {}
+        hints[finding["household_id"]].append(
+            SyncHint(
+                finding["id"],
+                finding["kind"],
+                finding["member_id"],
+                hint(finding["kind"], details),
+                details,
+            )
+        )
+    for item in items:
+        item.civil_registry_hints = hints.get(item.household.id, [])
+    return (
+        int(row["head"]),
+        list(row["ids"] or []),
+        items,
+        _ROUNDS.decode(_json_text(row["rounds"])),
+    )
+
+
 async def download(principal: Principal, since: str | None, limit: int) -> SyncResponse:
+    if db.is_postgres() and not since:
+        return await _full_first_page_postgres(principal, limit)
     head = await changes.head()
     cursor = changes.decode(since) if since else None
     if cursor is not None and (cursor.user_id != principal.user_id or cursor.to_seq > head):
@@ -234,4 +284,28 @@ async def download(principal: Principal, since: str | None, limit: int) -> SyncR
         rounds=rounds,
         assignments=items,
         removed=removed,
+    )
+
+
+async def _full_first_page_postgres(principal: Principal, limit: int) -> SyncResponse:
+    """A first sync on PostgreSQL: one statement for the head and the page."""
+    head, ids, items, rounds = await _page_postgres(principal, 0, limit + 1, None)
+    more = len(ids) > limit
+    if more:
+        items = items[:limit]
+        used = {item.round_id for item in items}
+        rounds = [r for r in rounds if r.id in used]
+        next_cursor = Cursor(
+            principal.user_id, head, full=True, from_seq=0, after_id=ids[limit - 1]
+        )
+    else:
+        next_cursor = Cursor(principal.user_id, head)
+    return SyncResponse(
+        cursor=next_cursor.encode(),
+        has_more=more,
+        full=True,
+        server_time=datetime.now(UTC),
+        rounds=rounds,
+        assignments=items,
+        removed=[],
     )
