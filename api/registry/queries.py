@@ -157,10 +157,11 @@ async def proposal_visit(visit_id: uuid.UUID) -> dict[str, Any] | None:
 
 
 # The enumerator's download on PostgreSQL: one statement that builds the page's JSON in
-# the database (assignments with household, village name, form, returned visit, baseline
-# merged with its members), the open civil-registry findings of those households, the
-# rounds, and the change-log head read in the same snapshot. $1 enumerator, $2 scopes
-# (NULL: national), $3 assignment ids after, $4 page size, $5 only these ids (NULL: all).
+# the database (assignments with household, village name, form, returned visit, baseline;
+# the members per assignment beside them), the open civil-registry findings of those
+# households, the rounds, and the change-log head read in the same snapshot.
+# $1 enumerator, $2 scopes (NULL: national), $3 assignment ids after, $4 page size,
+# $5 only these ids (NULL: all).
 SYNC_PAGE_SQL = """
 WITH page AS (
     SELECT a.id, a.round, a.state, a.returned_comment, a.assigned_at, a.updated_at, a.household
@@ -190,14 +191,7 @@ SELECT
             'address', h.address, 'rt', h.rt, 'rw', h.rw, 'kk_number', h.kk_number,
             'head_name', h.head_name, 'head_nik', h.head_nik, 'latitude', h.latitude,
             'longitude', h.longitude, 'decile', h.decile, 'status', h.status),
-        'baseline', coalesce(h.baseline, '{}'::jsonb) || jsonb_build_object('members', (
-            SELECT coalesce(jsonb_agg(
-                jsonb_strip_nulls(jsonb_build_object(
-                    'member_id', m.id, 'nik', m.nik, 'name', m.name, 'sex', m.sex,
-                    'relationship', m.relationship, 'marital_status', m.marital_status,
-                    'birth_date', m.birth_date)) || coalesce(m.answers, '{}'::jsonb)
-                ORDER BY m.position, m.id), '[]'::jsonb)
-            FROM household_member m WHERE m.household = h.id))
+        'baseline', coalesce(h.baseline, '{}'::jsonb)
         ) ORDER BY p.id), '[]'::json)
      FROM page p
      JOIN household h ON h.id = p.household
@@ -213,5 +207,15 @@ SELECT
         'ends_on', r.ends_on, 'form_id', r.form_id, 'form_version', r.form_version)
         ORDER BY r.id), '[]'::json)
      FROM verification_round r WHERE r.id IN (SELECT round FROM page)) AS rounds,
+    -- Members per assignment, in the page's order; merged into the baseline by the caller
+    -- (plain json here: merging jsonb in the database costs more than it saves).
+    (SELECT coalesce(json_agg((
+        SELECT coalesce(json_agg(json_build_object(
+            'member_id', m.id, 'nik', m.nik, 'name', m.name, 'sex', m.sex,
+            'relationship', m.relationship, 'marital_status', m.marital_status,
+            'birth_date', m.birth_date, 'answers', m.answers) ORDER BY m.position, m.id),
+            '[]'::json)
+        FROM household_member m WHERE m.household = p.household) ORDER BY p.id), '[]'::json)
+     FROM page p) AS members,
     (SELECT array_agg(id ORDER BY id) FROM page) AS ids
 """

@@ -179,6 +179,15 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
 _ASSIGNMENTS = msgspec.json.Decoder(list[SyncAssignment])
 _ROUNDS = msgspec.json.Decoder(list[SyncRound])
 _FINDINGS = msgspec.json.Decoder(list[dict[str, Any]])
+_MEMBERS = msgspec.json.Decoder(list[list[dict[str, Any]]])
+
+
+def _member_record(member: dict[str, Any]) -> dict[str, Any]:
+    """The pre-fill record of a member: its non-empty columns, then its answers."""
+    answers = member.pop("answers", None) or {}
+    record = {key: value for key, value in member.items() if value is not None}
+    record.update(answers)
+    return record
 
 
 def _json_text(value: Any) -> bytes | str:
@@ -210,8 +219,10 @@ async def _page_postgres(
                 details,
             )
         )
-    for item in items:
+    members = _MEMBERS.decode(_json_text(row["members"]))
+    for item, family in zip(items, members, strict=True):
         item.civil_registry_hints = hints.get(item.household.id, [])
+        item.baseline["members"] = [_member_record(member) for member in family]
     return (
         int(row["head"]),
         list(row["ids"] or []),
@@ -220,8 +231,13 @@ async def _page_postgres(
     )
 
 
-async def download(principal: Principal, since: str | None, limit: int) -> SyncResponse:
-    if db.is_postgres() and not since:
+async def download(
+    principal: Principal, since: str | None, limit: int, *, one_statement: bool | None = None
+) -> SyncResponse:
+    """The page; ``one_statement`` (default: on PostgreSQL) picks the first sync's fast path."""
+    if one_statement is None:
+        one_statement = db.is_postgres()
+    if one_statement and not since:
         return await _full_first_page_postgres(principal, limit)
     head = await changes.head()
     cursor = changes.decode(since) if since else None
