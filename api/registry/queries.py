@@ -156,66 +156,40 @@ async def proposal_visit(visit_id: uuid.UUID) -> dict[str, Any] | None:
     )
 
 
-# The enumerator's download on PostgreSQL: one statement that builds the page's JSON in
-# the database (assignments with household, village name, form, returned visit, baseline;
-# the members per assignment beside them), the open civil-registry findings of those
-# households, the rounds, and the change-log head read in the same snapshot.
-# $1 enumerator, $2 scopes (NULL: national), $3 assignment ids after, $4 page size,
-# $5 only these ids (NULL: all).
-SYNC_PAGE_SQL = """
-WITH page AS (
-    SELECT a.id, a.round, a.state, a.returned_comment, a.assigned_at, a.updated_at, a.household
-    FROM assignment a JOIN verification_round r ON r.id = a.round
-    WHERE a.enumerator = $1 AND r.state = 'open' AND a.id > $3
-      AND ($5::bigint[] IS NULL OR a.id = ANY($5::bigint[]))
-      AND ($2::text[] IS NULL OR a.region_code = ANY($2::text[])
-           OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(code)
-                      WHERE a.region_code LIKE s.code || '.%'))
-    ORDER BY a.id
-    LIMIT $4
-)
-SELECT
-    (SELECT coalesce(max(seq), 0) FROM assignment_change) AS head,
-    (SELECT coalesce(json_agg(json_build_object(
-        'assignment_id', p.id, 'round_id', p.round, 'state', p.state,
-        'returned_comment', p.returned_comment,
-        'returned_visit_id', CASE WHEN p.state = 'returned' THEN (
-            SELECT v.id FROM visit v
-            WHERE v.household_id = p.household AND v.round_id = p.round
-              AND v.state = 'returned'
-            ORDER BY v.received_at DESC LIMIT 1) END,
-        'form_id', r.form_id, 'form_version', r.form_version,
-        'assigned_at', p.assigned_at, 'updated_at', p.updated_at,
-        'household', json_build_object(
-            'id', h.id, 'region_code', h.region_code, 'village_name', coalesce(g.name, ''),
-            'address', h.address, 'rt', h.rt, 'rw', h.rw, 'kk_number', h.kk_number,
-            'head_name', h.head_name, 'head_nik', h.head_nik, 'latitude', h.latitude,
-            'longitude', h.longitude, 'decile', h.decile, 'status', h.status),
-        'baseline', coalesce(h.baseline, '{}'::jsonb)
-        ) ORDER BY p.id), '[]'::json)
-     FROM page p
-     JOIN household h ON h.id = p.household
-     JOIN verification_round r ON r.id = p.round
-     LEFT JOIN region g ON g.code = h.region_code) AS assignments,
-    (SELECT coalesce(json_agg(json_build_object(
-        'id', f.id, 'household_id', f.household_id, 'kind', f.kind,
-        'member_id', f.member_id, 'details', f.details) ORDER BY f.id), '[]'::json)
-     FROM civil_registry_finding f
-     WHERE f.household_id IN (SELECT household FROM page) AND f.state = 'open') AS findings,
-    (SELECT coalesce(json_agg(json_build_object(
-        'id', r.id, 'name', r.name, 'region_code', r.region_code, 'starts_on', r.starts_on,
-        'ends_on', r.ends_on, 'form_id', r.form_id, 'form_version', r.form_version)
-        ORDER BY r.id), '[]'::json)
-     FROM verification_round r WHERE r.id IN (SELECT round FROM page)) AS rounds,
-    -- Members per assignment, in the page's order; merged into the baseline by the caller
-    -- (plain json here: merging jsonb in the database costs more than it saves).
-    (SELECT coalesce(json_agg((
-        SELECT coalesce(json_agg(json_build_object(
-            'member_id', m.id, 'nik', m.nik, 'name', m.name, 'sex', m.sex,
-            'relationship', m.relationship, 'marital_status', m.marital_status,
-            'birth_date', m.birth_date, 'answers', m.answers) ORDER BY m.position, m.id),
-            '[]'::json)
-        FROM household_member m WHERE m.household = p.household) ORDER BY p.id), '[]'::json)
-     FROM page p) AS members,
-    (SELECT array_agg(id ORDER BY id) FROM page) AS ids
+# The enumerator's first sync on PostgreSQL, as plain rows (building the JSON in the
+# database measured slower than decoding rows here). $1 enumerator, $2 scopes (NULL:
+# national), $3 assignment ids after, $4 page size, $5 only these ids (NULL: all).
+SYNC_ROWS_SQL = """
+SELECT a.id, a.round, a.state, a.returned_comment, a.assigned_at, a.updated_at,
+       r.form_id, r.form_version, r.name AS round_name, r.region_code AS round_region,
+       r.starts_on, r.ends_on,
+       h.id AS household_id, h.region_code, coalesce(g.name, '') AS village_name, h.address,
+       h.rt, h.rw, h.kk_number, h.head_name, h.head_nik, h.latitude, h.longitude, h.decile,
+       h.status, h.baseline::text AS baseline,
+       CASE WHEN a.state = 'returned' THEN (
+           SELECT v.id FROM visit v
+           WHERE v.household_id = a.household AND v.round_id = a.round AND v.state = 'returned'
+           ORDER BY v.received_at DESC LIMIT 1) END AS returned_visit_id
+FROM assignment a
+JOIN verification_round r ON r.id = a.round
+JOIN household h ON h.id = a.household
+LEFT JOIN region g ON g.code = h.region_code
+WHERE a.enumerator = $1 AND r.state = 'open' AND a.id > $3
+  AND ($5::bigint[] IS NULL OR a.id = ANY($5::bigint[]))
+  AND ($2::text[] IS NULL OR a.region_code = ANY($2::text[])
+       OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(code)
+                  WHERE a.region_code LIKE s.code || '.%'))
+ORDER BY a.id
+LIMIT $4
+"""
+
+SYNC_MEMBERS_SQL = """
+SELECT household, id AS member_id, nik, name, sex, relationship, marital_status, birth_date,
+       answers::text AS answers
+FROM household_member WHERE household = ANY($1::bigint[]) ORDER BY household, position, id
+"""
+
+SYNC_FINDINGS_SQL = """
+SELECT id, household_id, kind, member_id, details::text AS details
+FROM civil_registry_finding WHERE household_id = ANY($1::bigint[]) AND state = 'open' ORDER BY id
 """

@@ -26,7 +26,13 @@ from api.civil_registry.findings import open_for_households
 from api.civil_registry.kinds import hint
 from api.registry import bulk, changes
 from api.registry.changes import Cursor
-from api.registry.queries import SYNC_PAGE_SQL, region_names, where
+from api.registry.queries import (
+    SYNC_FINDINGS_SQL,
+    SYNC_MEMBERS_SQL,
+    SYNC_ROWS_SQL,
+    region_names,
+    where,
+)
 from api.registry.schemas import SyncAssignment, SyncHint, SyncHousehold, SyncResponse, SyncRound
 from api.registry.tables import Assignment, AssignmentChange, HouseholdMember, Round
 from api.visits.tables import Visit
@@ -176,68 +182,93 @@ async def _items(rows: list[dict[str, Any]]) -> tuple[list[SyncAssignment], list
     return items, [SyncRound(**r) for r in rounds]
 
 
-_ASSIGNMENTS = msgspec.json.Decoder(list[SyncAssignment])
-_ROUNDS = msgspec.json.Decoder(list[SyncRound])
-_FINDINGS = msgspec.json.Decoder(list[dict[str, Any]])
-_MEMBERS = msgspec.json.Decoder(list[list[dict[str, Any]]])
-
-
-def _member_record(member: dict[str, Any]) -> dict[str, Any]:
-    """The pre-fill record of a member: its non-empty columns, then its answers."""
-    answers = member.pop("answers", None) or {}
-    record = {key: value for key, value in member.items() if value is not None}
-    record.update(answers)
-    return record
-
-
-def _json_text(value: Any) -> bytes | str:
-    # asyncpg hands json columns over as text; keep them text for msgspec's C decoder.
-    return value if isinstance(value, bytes | str) else msgspec.json.encode(value)
+_JSON_OBJECT = msgspec.json.Decoder(dict[str, Any])
 
 
 async def _page_postgres(
     principal: Principal, after: int, size: int, only: list[int] | None
 ) -> tuple[int, list[int], list[SyncAssignment], list[SyncRound]]:
-    """One round trip: the change-log head and a page built as JSON by PostgreSQL.
-
-    Returns the head, the page's assignment ids (``size`` at most, ascending), its
-    assignments and rounds. No per-row Python models: the JSON goes straight into the
-    response structs through msgspec.
-    """
+    """The page from plain rows, on the request's connection: the change-log head, the
+    assignments (with household, village name, round, returned visit), their members and
+    open civil-registry findings. Raw asyncpg rows, JSON columns decoded by msgspec, no
+    Piccolo result processing (that was most of the old path's time, see benchmarks)."""
+    head = await changes.head()
     scopes = None if principal.is_national else list(principal.scopes)
-    row = (await bulk.fetch(SYNC_PAGE_SQL, principal.user_id, scopes, after, size, only))[0]
-    items = _ASSIGNMENTS.decode(_json_text(row["assignments"]))
+    rows = await bulk.fetch(SYNC_ROWS_SQL, principal.user_id, scopes, after, size, only)
+    households = [row["household_id"] for row in rows]
+    families: dict[int, list[dict[str, Any]]] = defaultdict(list)
     hints: dict[int, list[SyncHint]] = defaultdict(list)
-    for finding in _FINDINGS.decode(_json_text(row["findings"])):
-        details = finding["details"] or {}
-        hints[finding["household_id"]].append(
-            SyncHint(
-                finding["id"],
-                finding["kind"],
-                finding["member_id"],
-                hint(finding["kind"], details),
-                details,
+    if households:
+        for member in await bulk.fetch(SYNC_MEMBERS_SQL, households):
+            household = member.pop("household")
+            answers = member.pop("answers")
+            if member["birth_date"] is not None:
+                member["birth_date"] = member["birth_date"].isoformat()
+            record = {key: value for key, value in member.items() if value is not None}
+            if answers:
+                record.update(_JSON_OBJECT.decode(answers))
+            families[household].append(record)
+        for finding in await bulk.fetch(SYNC_FINDINGS_SQL, households):
+            details = _JSON_OBJECT.decode(finding["details"]) if finding["details"] else {}
+            hints[finding["household_id"]].append(
+                SyncHint(
+                    finding["id"],
+                    finding["kind"],
+                    finding["member_id"],
+                    hint(finding["kind"], details),
+                    details,
+                )
+            )
+    rounds: dict[int, SyncRound] = {}
+    items = []
+    for row in rows:
+        if row["round"] not in rounds:
+            rounds[row["round"]] = SyncRound(
+                row["round"], row["round_name"], row["round_region"], row["starts_on"],
+                row["ends_on"], row["form_id"], row["form_version"],
+            )  # fmt: skip
+        baseline = _JSON_OBJECT.decode(row["baseline"]) if row["baseline"] else {}
+        baseline["members"] = families.get(row["household_id"], [])
+        items.append(
+            SyncAssignment(
+                assignment_id=row["id"],
+                round_id=row["round"],
+                state=row["state"],
+                returned_comment=row["returned_comment"],
+                returned_visit_id=row["returned_visit_id"],
+                form_id=row["form_id"],
+                form_version=row["form_version"],
+                assigned_at=row["assigned_at"],
+                updated_at=row["updated_at"],
+                household=SyncHousehold(
+                    row["household_id"],
+                    row["region_code"],
+                    row["village_name"],
+                    row["address"],
+                    row["rt"],
+                    row["rw"],
+                    row["kk_number"],
+                    row["head_name"],
+                    row["head_nik"],
+                    row["latitude"],
+                    row["longitude"],
+                    row["decile"],
+                    row["status"],
+                ),
+                baseline=baseline,
+                civil_registry_hints=hints.get(row["household_id"], []),
             )
         )
-    members = _MEMBERS.decode(_json_text(row["members"]))
-    for item, family in zip(items, members, strict=True):
-        item.civil_registry_hints = hints.get(item.household.id, [])
-        item.baseline["members"] = [_member_record(member) for member in family]
-    return (
-        int(row["head"]),
-        list(row["ids"] or []),
-        items,
-        _ROUNDS.decode(_json_text(row["rounds"])),
-    )
+    return head, [row["id"] for row in rows], items, sorted(rounds.values(), key=lambda r: r.id)
 
 
 async def download(
-    principal: Principal, since: str | None, limit: int, *, one_statement: bool | None = None
+    principal: Principal, since: str | None, limit: int, *, fast_path: bool | None = None
 ) -> SyncResponse:
-    """The page; ``one_statement`` (default: on PostgreSQL) picks the first sync's fast path."""
-    if one_statement is None:
-        one_statement = db.is_postgres()
-    if one_statement and not since:
+    """The page; ``fast_path`` (default: on PostgreSQL) serves a first sync from raw rows."""
+    if fast_path is None:
+        fast_path = db.is_postgres()
+    if fast_path and not since:
         return await _full_first_page_postgres(principal, limit)
     head = await changes.head()
     cursor = changes.decode(since) if since else None
@@ -304,7 +335,7 @@ async def download(
 
 
 async def _full_first_page_postgres(principal: Principal, limit: int) -> SyncResponse:
-    """A first sync on PostgreSQL: one statement for the head and the page."""
+    """A first sync on PostgreSQL (the heaviest read of a phone): the fast path."""
     head, ids, items, rounds = await _page_postgres(principal, 0, limit + 1, None)
     more = len(ids) > limit
     if more:
