@@ -5,11 +5,15 @@ A throwaway PostgreSQL database with one regency's region tree, a synthetic base
 enumerator through the assignment service, and open civil-registry findings on a tenth of
 the households (they travel in the payload as hints). Then, through the real server
 (``verval serve``, loopback HTTP, gzip asked for), the first enumerator's full download
-``GET /api/v1/assignments``, interleaved with a raw asyncpg query for the same rows
+``GET /api/v1/assignments`` (gzip, as phones ask, and once more uncompressed),
+interleaved with a raw asyncpg query for the same rows
 (assignments with their households and rounds, members, open findings) on one held
 connection: the floor. Reports p50/p95 of both and their ratio.
 
     .venv/bin/python -m bench.first_sync [--households 3000] [--repeat 60]
+
+Before/after: run it from an extracted older tree with ``--app api.app:create_app`` (the
+server then imports that tree's ``api``, not the installed one).
 
 Results: bench/results/first_sync-<time>.json.
 """
@@ -133,7 +137,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         result["world"] = made
         print("world", made, flush=True)
         server = Server({"VERVAL_DATABASE_URL": url, "VERVAL_SECRET_KEY": "b" * 48,
-                         "VERVAL_VAR_DIR": str(ROOT / "var/bench/server")})  # fmt: skip
+                         "VERVAL_VAR_DIR": str(ROOT / "var/bench/server")}, app=args.app)  # fmt: skip
         server.start()
         pg = await asyncpg.connect(url)
         try:
@@ -144,7 +148,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 login.raise_for_status()
                 headers = {"Authorization": f"Bearer {login.json()['access_token']}",
                            "Accept-Encoding": "gzip"}  # fmt: skip
-                api_times, raw_times = [], []
+                identity = {**headers, "Accept-Encoding": "identity"}
+                api_times, plain_times, raw_times = [], [], []
                 response = None
                 for number in range(args.warmup + args.repeat):
                     started = time.perf_counter()
@@ -152,10 +157,15 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     api_elapsed = time.perf_counter() - started
                     response.raise_for_status()
                     started = time.perf_counter()
+                    plain = await client.get("/api/v1/assignments", headers=identity)
+                    plain_elapsed = time.perf_counter() - started
+                    plain.raise_for_status()
+                    started = time.perf_counter()
                     raw_rows = await raw_sync(pg, target_id)
                     raw_elapsed = time.perf_counter() - started
                     if number >= args.warmup:
                         api_times.append(api_elapsed)
+                        plain_times.append(plain_elapsed)
                         raw_times.append(raw_elapsed)
                 assert response is not None
                 body = response.json()
@@ -163,6 +173,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             await pg.close()
             server.stop()
         api, raw = percentiles(api_times), percentiles(raw_times)
+        plain_ms = percentiles(plain_times)
         result["sync"] = {
             "assignments": len(body["assignments"]),
             "members": sum(len(a["baseline"]["members"]) for a in body["assignments"]),
@@ -171,10 +182,13 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "bytes_gzip": int(response.headers.get("content-length") or 0)
             or len(gzip.compress(response.content)),
             "api_ms": api,
+            "api_uncompressed_ms": plain_ms,
             "raw_sql_ms": raw,
             "raw_sql_rows": raw_rows,
             "ratio_p50": round(api["p50"] / raw["p50"], 2),
             "ratio_p95": round(api["p95"] / raw["p95"], 2),
+            "ratio_uncompressed_p50": round(plain_ms["p50"] / raw["p50"], 2),
+            "ratio_uncompressed_p95": round(plain_ms["p95"] / raw["p95"], 2),
             "load_average": os.getloadavg(),
             "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         }
@@ -193,6 +207,9 @@ def main() -> None:
     parser.add_argument("--villages", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--app", help="serve this uvicorn factory from the current tree (api.app:create_app)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     result = asyncio.run(bench(args))
