@@ -104,14 +104,16 @@ async def seed(url: str, args: argparse.Namespace) -> tuple[int, dict[str, Any]]
             await assignment_service.assign(
                 admin(), round_out.id, AssignRequest(enumerator_id=user_id, household_ids=chunk)
             )
-        # A death reported by Dukcapil on the head of every tenth household: the hints.
+        # A death reported by Dukcapil on the head of every tenth household of each village.
         await pg.execute(
             "INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id, "
             "region_code, evidence, details, state, opened_at, seen_run) "
             "SELECT 'bench-' || h.id, 'died', h.id, m.id, h.region_code, 'bench', "
             "jsonb_build_object('event_date', '2026-03-04'), 'open', now(), 'bench' "
-            "FROM household h JOIN household_member m ON m.household = h.id AND m.relationship = '1' "
-            "WHERE h.id % 10 = 0"
+            "FROM (SELECT id, region_code, row_number() OVER (PARTITION BY region_code "
+            "ORDER BY id) AS n FROM household) AS h "
+            "JOIN household_member m ON m.household = h.id AND m.relationship = '1' "
+            "WHERE h.n % 10 = 0"
         )
         await pg.execute("ANALYZE")
         made = {
