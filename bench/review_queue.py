@@ -98,7 +98,7 @@ async def seed(url: str, args: argparse.Namespace) -> dict[str, Any]:
         villages = [
             r["code"]
             for r in await pg.fetch(
-                "SELECT code FROM region WHERE code LIKE $1 || '.%.%.%' ORDER BY code",
+                "SELECT code FROM region WHERE code LIKE $1 || '.%.%' ORDER BY code",
                 args.regency,
             )
         ]
