@@ -179,7 +179,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         pg = await asyncpg.connect(url)
         try:
             plans = {}
-            for name, state in (("all", ""), ("complete", "AND state = 'complete' ")):
+            # The village is one of our region codes (digits and dots): safe to inline.
+            village = world["village"]
+            in_village = f"AND (region_code = '{village}' OR region_code LIKE '{village}.%') "
+            for name, state in (
+                ("all", ""),
+                ("complete", "AND state = 'complete' "),
+                ("village", in_village),
+            ):
                 rows = await pg.fetch(
                     "EXPLAIN (ANALYZE, BUFFERS) " + QUEUE_SQL.format(state=state), args.regency
                 )
