@@ -8,12 +8,15 @@ import gzip
 import json
 from typing import Any
 
+import msgspec
 import pytest
 
 from api import db
+from api.civil_registry.tables import Finding
 from api.registry import changes
-from api.registry.tables import AssignmentChange, Household
-from auth.roles import Role
+from api.registry import sync as sync_service
+from api.registry.tables import AssignmentChange, Household, HouseholdMember
+from auth.roles import Principal, Role
 from tests.registry.conftest import VILLAGES_01, VILLAGES_05, run_import
 from tests.support.users import bearer, login, make_user
 
@@ -304,3 +307,49 @@ async def test_the_cursor_never_skips_a_change_that_commits_late(client, field, 
     seqs = await AssignmentChange.select(AssignmentChange.seq, AssignmentChange.assignment_id)
     order = [r["assignment_id"] for r in sorted(seqs, key=lambda r: r["seq"])][-2:]
     assert order == [ids[0], ids[1]]  # seq order is commit order
+
+
+async def test_the_first_sync_fast_path_sends_what_the_portable_path_sends(client, field):
+    """PostgreSQL serves a first sync from raw rows (issue 18): the same payload, byte for
+    byte but the server time, as the portable path, with civil-registry hints (open only),
+    members in card order and the round; a page boundary keeps the same cursor."""
+    siti = field["ids"]["siti"]
+    village = VILLAGES_01[0].code
+    await assign(client, field, {"enumerator_id": siti, "region_code": village})
+    households = await village_households(village)
+    member = await (
+        HouseholdMember.select(HouseholdMember.id)
+        .where(HouseholdMember.household == households[0])
+        .first()
+    )
+    assert member is not None
+    for state, household in (("open", households[0]), ("confirmed", households[1])):
+        await Finding.insert(
+            Finding(
+                fingerprint=f"test-{state}",
+                kind="died",
+                household_id=household,
+                member_id=member["id"],
+                region_code=village,
+                evidence="test",
+                details={"event_date": "2026-03-04"},
+                state=state,
+            )
+        )
+    principal = Principal(user_id=siti, username="siti", display_name="Siti",
+                          role=Role.ENUMERATOR, scopes=("17.06.01",), session_id="t")  # fmt: skip
+
+    async def page(fast: bool, limit: int) -> dict[str, Any]:
+        async with db.request_connection():
+            answer = await sync_service.download(principal, None, limit, fast_path=fast)
+        built: dict[str, Any] = msgspec.to_builtins(answer)
+        built.pop("server_time")
+        return built
+
+    portable = await page(False, 500)
+    hinted = [a for a in portable["assignments"] if a["civil_registry_hints"]]
+    assert [a["household"]["id"] for a in hinted] == [households[0]]
+    assert hinted[0]["civil_registry_hints"][0]["member_id"] == member["id"]
+    if db.is_postgres():
+        assert await page(True, 500) == portable
+        assert await page(True, 3) == await page(False, 3)
