@@ -52,4 +52,4 @@ async def test_concurrent_appends_make_one_unbroken_chain(database: TestDatabase
     await asyncio.gather(*(one(i) for i in range(12)))
     report = VerificationReport()
     await verify_chain(report)
-    assert report.ok and report.events_checked == 12, report.as_dict()
+    assert report.ok and report.chain_events_checked == 12, report.as_dict()
