@@ -12,7 +12,7 @@ import click
 
 from api import db
 from api.audit.service import Actor
-from api.cli import run_with_resources
+from api.cli_support import run_with_resources
 from api.forms import service as forms_service
 from api.settings import Settings
 from auth import queries as auth_queries

@@ -10,7 +10,7 @@ import click
 from pydantic import ValidationError
 
 from api.audit.service import Actor
-from api.cli import run_with_database
+from api.cli_support import run_with_database
 from api.errors import DomainError
 from api.settings import Settings
 from auth import service
