@@ -15,7 +15,7 @@ from api.civil_registry.controller import CIVIL_REGISTRY_CONTROLLERS
 from api.client_config.controller import ClientConfigController
 from api.dependencies import DEPENDENCIES, outermost_request_connection
 from api.errors import EXCEPTION_HANDLERS
-from api.files.controller import LocalMediaController
+from api.evidence_store.controller import LocalMediaController
 from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging

@@ -98,7 +98,7 @@ def build_cli() -> click.Group:
     from api.audit.cli import audit
     from api.civil_registry.cli import COMMANDS as civil_registry_commands
     from api.demo import demo_command
-    from api.files.cli import media
+    from api.evidence_store.cli import media
     from api.forms.cli import forms
     from api.registry.cli import COMMANDS as registry_commands
     from api.reports.cli import COMMANDS as report_commands

@@ -54,3 +54,13 @@ def test_the_cli_support_module_imports_no_command_module() -> None:
     )
     assert command_packages
     assert imports_of([ROOT / "api" / "cli_support.py"], command_packages) == []
+
+
+def test_api_folders_are_not_named_like_top_level_packages_or_generic_words() -> None:
+    """``api/files/`` (local media URLs, ``verval media gc``) was easily taken for the
+    top-level ``media/``: a folder's name says what it is about."""
+    top_level = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    generic = {"files", "utils", "helpers", "common", "misc"}
+    api_folders = {p.parent.name for p in (ROOT / "api").glob("*/__init__.py")}
+    assert "media" in top_level and "visits" in api_folders
+    assert api_folders & (top_level | generic) == set()
