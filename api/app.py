@@ -27,11 +27,11 @@ from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
+from api.users.controller import AuthController, MeController, UsersController
 from api.village.controller import VILLAGE_CONTROLLERS
 from api.village.public import PUBLIC_CONTROLLERS
 from api.visits.controller import VisitIntakeController
 from auth import session_cache
-from auth.controller import AuthController, MeController, UsersController
 from auth.guards import build_jwt_auth
 
 API_VERSION = "1"

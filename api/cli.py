@@ -102,7 +102,7 @@ def build_cli() -> click.Group:
     from api.forms.cli import forms
     from api.registry.cli import COMMANDS as registry_commands
     from api.reports.cli import COMMANDS as report_commands
-    from auth.cli import users
+    from api.users.cli import users
 
     register_commands(
         cli,

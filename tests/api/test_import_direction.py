@@ -64,3 +64,30 @@ def test_api_folders_are_not_named_like_top_level_packages_or_generic_words() ->
     api_folders = {p.parent.name for p in (ROOT / "api").glob("*/__init__.py")}
     assert "media" in top_level and "visits" in api_folders
     assert api_folders & (top_level | generic) == set()
+
+
+# The infrastructure ``auth`` may use; ``api`` imports ``auth``, never the other way round.
+AUTH_MAY_IMPORT = ("api.db", "api.errors", "api.settings")
+
+
+def test_auth_imports_nothing_of_api_but_its_infrastructure() -> None:
+    auth_modules = [
+        path for path in (ROOT / "auth").rglob("*.py") if "piccolo_migrations" not in path.parts
+    ]
+    assert len(auth_modules) > 8
+    imports_of_api = [
+        finding
+        for finding in imports_of(auth_modules, ("api",))
+        if not any(
+            finding.endswith(f" {allowed}") or f" {allowed}." in finding
+            for allowed in AUTH_MAY_IMPORT
+        )
+        and not finding.endswith(" api")
+    ]
+    assert imports_of_api == []
+
+
+def test_auth_infrastructure_does_not_import_auth() -> None:
+    """The modules ``auth`` may use import no ``auth`` in turn (no circle through them)."""
+    infrastructure = [ROOT / (name.replace(".", "/") + ".py") for name in AUTH_MAY_IMPORT]
+    assert imports_of(infrastructure, ("auth",)) == []
