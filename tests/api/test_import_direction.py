@@ -91,3 +91,14 @@ def test_auth_infrastructure_does_not_import_auth() -> None:
     """The modules ``auth`` may use import no ``auth`` in turn (no circle through them)."""
     infrastructure = [ROOT / (name.replace(".", "/") + ".py") for name in AUTH_MAY_IMPORT]
     assert imports_of(infrastructure, ("auth",)) == []
+
+
+def test_the_demo_lives_in_one_folder() -> None:
+    """The demo's data and loaders are gathered in ``api/demo/``, not spread over domains."""
+    assert (ROOT / "api" / "demo" / "__init__.py").exists()
+    scattered = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "api").rglob("demo.py")
+        if path.parent != ROOT / "api" / "demo"
+    ]
+    assert scattered == []
