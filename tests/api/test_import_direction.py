@@ -102,3 +102,27 @@ def test_the_demo_lives_in_one_folder() -> None:
         if path.parent != ROOT / "api" / "demo"
     ]
     assert scattered == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A leading underscore means "only this module uses it"; what two modules share is
+    public in the module it belongs to (``api/visits/photos.py`` and ``analysis.py`` took
+    ``_complete``/``_insert_flags`` from ``service.py``, the village ``_spool`` from photos)."""
+    packages = ("api", "auth", "media", "survey_forms")
+    private_imports = []
+    for package in packages:
+        for path in (ROOT / package).rglob("*.py"):
+            if "piccolo_migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+                    continue
+                if node.module.split(".")[0] not in packages:
+                    continue
+                private_imports += [
+                    f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    assert private_imports == []
