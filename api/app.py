@@ -15,7 +15,7 @@ from api.civil_registry.controller import CIVIL_REGISTRY_CONTROLLERS
 from api.client_config.controller import ClientConfigController
 from api.dependencies import DEPENDENCIES, outermost_request_connection
 from api.errors import EXCEPTION_HANDLERS
-from api.files.controller import LocalMediaController
+from api.evidence_store.controller import LocalMediaController
 from api.forms.controller import FormsController
 from api.health.controller import HealthController
 from api.logging import RequestIdMiddleware, configure_logging
@@ -27,11 +27,11 @@ from api.request_guard import ForwardedClient, RejectNulInUrl, VervalRequest
 from api.resources import lifespan_for
 from api.review.controller import REVIEW_CONTROLLERS
 from api.settings import Settings, load_settings
+from api.users.controller import AuthController, MeController, UsersController
 from api.village.controller import VILLAGE_CONTROLLERS
 from api.village.public import PUBLIC_CONTROLLERS
 from api.visits.controller import VisitIntakeController
 from auth import session_cache
-from auth.controller import AuthController, MeController, UsersController
 from auth.guards import build_jwt_auth
 
 API_VERSION = "1"

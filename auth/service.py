@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api import db
-from api.audit.service import Actor, append_event
 from api.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 from auth import queries, session_cache
+from auth.actors import Actor
+from auth.audit_trail import append_event
 from auth.passwords import hash_password_off_loop, password_problem, verify_password_off_loop
 from auth.roles import Principal, Role, is_village_code, region_covers
 from auth.schemas import TokenPair, UserCreate, UserOut, UserUpdate

@@ -11,7 +11,7 @@ from api import db
 from api.audit.bundle import BundleScope, build_bundle, verify_bundle
 from api.audit.service import append_event
 from api.audit.verify import verify
-from api.cli import cli_actor, run_with_store
+from api.cli_support import cli_actor, run_with_store
 from media.store import ObjectStore
 
 

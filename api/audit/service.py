@@ -11,29 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from api import db
 from api.audit.tables import AuditEvent
+from auth.actors import Actor
+from auth.audit_trail import use_audit_writer
 
 GENESIS_HASH = "0" * 64
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did it: ``user:<id>``, ``cli:<os user>`` or ``system``."""
-
-    ref: str
-
-    @classmethod
-    def user(cls, user_id: int) -> Actor:
-        return cls(f"user:{user_id}")
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls("system")
 
 
 def canonical_json(value: Any) -> str:
@@ -250,3 +236,7 @@ def append_event_ctes(
         canonical_json(clean_details),
     ]
     return sql, args
+
+
+# auth appends its events (sign-ins, account changes) through this, without importing api.
+use_audit_writer(append_event)

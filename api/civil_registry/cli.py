@@ -14,7 +14,7 @@ from api.audit.service import append_event
 from api.civil_registry import credentials, matching, synthetic
 from api.civil_registry.importer import MissingColumns, import_extract
 from api.civil_registry.schemas import CredentialCreate
-from api.cli import cli_actor, run_with_database
+from api.cli_support import cli_actor, run_with_database
 from api.errors import DomainError
 from api.registry.baseline.readers import UnreadableFile
 from api.settings import Settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from api.audit.service import Actor
-from api.cli import run_with_database
+from api.cli_support import run_with_database
 from api.errors import DomainError
 from api.forms import service
 from api.settings import Settings

@@ -18,7 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from api.cli import cli_actor, cli_principal, run_with_database
+from api.cli_support import cli_actor, cli_principal, run_with_database
 from api.errors import DomainError
 from api.registry import assignments as assignment_service
 from api.registry import rounds as round_service

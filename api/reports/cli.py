@@ -17,7 +17,7 @@ import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli import cli_principal, run_with_database
+from api.cli_support import cli_principal, run_with_database
 from api.errors import DomainError
 from api.reports import exports, minutes
 from api.reports.exports import Dataset, ExportOptions, Format, Only

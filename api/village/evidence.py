@@ -21,7 +21,7 @@ from api.audit.service import Actor, append_event
 from api.errors import DomainError, Unprocessable
 from api.village.schemas import EvidenceOut
 from api.village.tables import VillageEvidence
-from api.visits.photos import _spool
+from api.visits.photos import spool_upload
 from media.images import ImageRejected, inspect_jpeg
 from media.store import ObjectStore, evidence_key
 
@@ -52,7 +52,7 @@ async def seal_jpeg(
     chunks: AsyncIterator[bytes], *, store: ObjectStore, max_bytes: int, spool_dir: Path
 ) -> SealedJpeg:
     """Check the JPEG and put it in the evidence store; the row comes after (caller)."""
-    path, sha256, size = await _spool(chunks, max_bytes, spool_dir)
+    path, sha256, size = await spool_upload(chunks, max_bytes, spool_dir)
     try:
         if size == 0:
             raise Unprocessable("Send the photo's bytes.", code="photo_empty")

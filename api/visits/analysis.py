@@ -29,7 +29,7 @@ from api import db
 from api.audit.service import Actor, append_event
 from api.visits import queries
 from api.visits.quality import FlagDraft, QualityThresholds
-from api.visits.service import _complete, _insert_flags
+from api.visits.service import complete_visit, insert_flags
 from api.visits.tables import Photo, Visit
 from media.images import AnalysedImage, ImageRejected, analyse_jpeg, hamming_distance
 from media.store import ObjectConflict, ObjectStore
@@ -152,7 +152,7 @@ async def _record(
             .where(Visit.id == visit["id"])
             .returning(Visit.photos_analysed, Visit.photos_declared)
         )
-        await _insert_flags(visit["id"], flags, now)
+        await insert_flags(visit["id"], flags, now)
         if result.perceptual_hash is not None:
             await queries.add_hash_bands(
                 photo_id, district_of(visit["region_code"]), result.perceptual_hash
@@ -166,7 +166,7 @@ async def _record(
             details={"visit_id": str(visit["id"]), "flags": sorted({f.code for f in flags})},
         )
         if counts and counts[0]["photos_analysed"] >= counts[0]["photos_declared"]:
-            await _complete(visit["id"], visit["enumerator_id"], visit["region_code"], now)
+            await complete_visit(visit["id"], visit["enumerator_id"], visit["region_code"], now)
             completed = True
     return AnalysisOutcome(photo_id, True, sorted({f.code for f in flags}), completed)
 

@@ -37,7 +37,7 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-async def _spool(
+async def spool_upload(
     chunks: AsyncIterator[bytes], limit: int, directory: Path
 ) -> tuple[Path, str, int]:
     """Write the body to a private temp file, hashing as it goes; refuse past ``limit``."""
@@ -97,7 +97,7 @@ async def receive_photo(
     # for seconds): the request's connection goes back before the stream and the
     # lookup, checks and write follow once the bytes are on disk.
     await db.give_back_connection()
-    path, sha256, size = await _spool(chunks, max_bytes, spool_dir)
+    path, sha256, size = await spool_upload(chunks, max_bytes, spool_dir)
     try:
         rows = await Visit.raw(_DECLARED, photo_id, visit_id)
         declared = rows[0] if rows else None

@@ -614,12 +614,17 @@ def _flag_rows(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetime) -> li
     ]
 
 
-async def _insert_flags(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetime) -> None:
+async def insert_flags(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetime) -> None:
+    """Store quality flags of a visit (the photo analysis job's, ``analysis.py``)."""
     if flags:
         await Flag.insert(*_flag_rows(visit_id, flags, now))
 
 
-async def _complete(visit_id: uuid.UUID, user_id: int, region_code: str, now: datetime) -> None:
+async def complete_visit(
+    visit_id: uuid.UUID, user_id: int, region_code: str, now: datetime
+) -> None:
+    """A submitted visit becomes complete (audited); ``analysis.py`` calls it when the
+    visit's last photo is analysed."""
     await Visit.update({Visit.state: VisitState.COMPLETE.value, Visit.completed_at: now}).where(
         (Visit.id == visit_id) & (Visit.state == VisitState.SUBMITTED.value)
     )

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from api.registry.cli import COMMANDS
-from auth.cli import users
+from api.users.cli import users
 from tests.conftest import TEST_SECRET
 from tests.registry.conftest import VILLAGES_01, write_rows
 from tests.registry.test_baseline_import import LEGACY_HEADER, family_a

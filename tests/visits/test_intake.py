@@ -177,7 +177,7 @@ async def test_media_gc_lists_only_unreferenced_objects(app_client, phone, field
     import tempfile
     from pathlib import Path
 
-    from api.files.cli import unreferenced_objects
+    from api.evidence_store.cli import unreferenced_objects
     from tests.support.field import jpeg_bytes
 
     photo = photos_for(["house_front"])[0]

@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from api.demo.visits import demo_photo
 from api.registry.tables import Household, Round
 from api.settings import Settings
 from api.village import deliberation, proposals, review
@@ -25,7 +26,6 @@ from api.village.schemas import (
     RemovalReason,
 )
 from api.village.tables import Deliberation
-from api.visits.demo import _photo
 from auth import service as auth_service
 from media.store import ObjectStore
 
@@ -128,7 +128,7 @@ async def load_village_demo(settings: Settings, store: ObjectStore) -> None:
         operator,
         held.id,
         uuid.uuid4(),
-        one_chunk(_photo(9001, "Berita acara ditandatangani")),
+        one_chunk(demo_photo(9001, "Berita acara ditandatangani")),
         content_type="image/jpeg",
         store=store,
         max_bytes=settings.max_photo_bytes,

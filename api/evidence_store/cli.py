@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import run_with_store
+from api.cli_support import run_with_store
 from api.visits.tables import Photo
 
 

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import csv
-import getpass
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
-from api.audit.service import Actor
-from api.cli import run_with_database
+from api.cli_support import cli_actor, run_with_database
 from api.errors import DomainError
 from api.settings import Settings
 from auth import service
 from auth.roles import Role
 from auth.schemas import UserCreate
-
-
-def _cli_actor() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}")
 
 
 @click.group(help="Manage user accounts.")
@@ -50,7 +44,7 @@ def create(
         raise click.ClickException(str(error)) from None
 
     async def work(_: Settings) -> None:
-        user = await service.create_user(_cli_actor(), data)
+        user = await service.create_user(cli_actor(), data)
         scopes = ", ".join(user.scopes) or "-"
         click.echo(f"created user {user.username} (id {user.id}, {user.role.value}, {scopes})")
 
@@ -82,7 +76,7 @@ def import_users(path: Path) -> None:
                             s for s in (row.get("scopes") or "").replace(";", " ").split() if s
                         ],
                     )
-                    await service.create_user(_cli_actor(), data)
+                    await service.create_user(cli_actor(), data)
                     created += 1
                 except (ValidationError, ValueError) as error:
                     problems.append(f"line {line_no}: {str(error).splitlines()[0]}")
@@ -102,7 +96,7 @@ def import_users(path: Path) -> None:
 @click.argument("username")
 def deactivate(username: str) -> None:
     async def work(_: Settings) -> None:
-        await service.deactivate_user(_cli_actor(), username)
+        await service.deactivate_user(cli_actor(), username)
 
     try:
         run_with_database(work)

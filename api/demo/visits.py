@@ -71,7 +71,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-def _photo(seed: int, caption: str) -> bytes:
+def demo_photo(seed: int, caption: str) -> bytes:
     """A small, distinct JPEG standing in for a camera photo.
 
     The layout (light and dark blocks) varies with the seed, so the perceptual hashes of
@@ -193,7 +193,7 @@ async def load_visits_demo(settings: Settings, store: ObjectStore) -> int:
         kinds = ["house_front", "house_inside", "family_card"] if found else ["house_front"]
         shots = []
         for k, kind in enumerate(kinds):
-            data = _photo(index * 10 + k, f"Demo {kind} #{index + 1}")
+            data = demo_photo(index * 10 + k, f"Demo {kind} #{index + 1}")
             if kind == "house_front":
                 data = front_photos.get(scenario.reuse_photo_of, data)  # type: ignore[arg-type]
                 front_photos.setdefault(index, data)

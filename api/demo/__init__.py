@@ -12,7 +12,7 @@ import click
 
 from api import db
 from api.audit.service import Actor
-from api.cli import run_with_resources
+from api.cli_support import run_with_resources
 from api.forms import service as forms_service
 from api.settings import Settings
 from auth import queries as auth_queries
@@ -49,7 +49,7 @@ DEMO_USERS = (
         "enumerator", "Enumerator Lubuk Pinang", Role.ENUMERATOR, ("17.06.01",), DEMO_PASSWORD
     ),
     DemoUser("enumerator.ipuh", "Enumerator Ipuh", Role.ENUMERATOR, ("17.06.05",), DEMO_PASSWORD),
-    # Has already sent the demo's visits (api/visits/demo.py): the supervisor's queue.
+    # Has already sent the demo's visits (api/demo/visits.py): the supervisor's queue.
     DemoUser(
         "enumerator.demo",
         "Enumerator Desa Lubuk Gedang",
@@ -85,17 +85,17 @@ async def load_demo(settings: Settings, store: ObjectStore) -> list[DemoUser]:
                     scopes=list(user.scopes),
                 ),
             )
-    from api.registry.demo import load_registry_demo
+    from api.demo.registry import load_registry_demo
 
     await load_registry_demo(actor)  # regions, households, a round, assignments
-    from api.visits.demo import load_visits_demo
+    from api.demo.visits import load_visits_demo
 
     await load_visits_demo(settings, store)  # visits already sent, for the review queue
-    from api.civil_registry.demo import load_civil_registry_demo
+    from api.demo.civil_registry import load_civil_registry_demo
 
     await load_civil_registry_demo(actor)  # a Dukcapil extract, findings, a pushed death
 
-    from api.village.demo import load_village_demo
+    from api.demo.village import load_village_demo
 
     # one village deliberated, one in public review
     await load_village_demo(settings, store)
