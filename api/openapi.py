@@ -29,6 +29,7 @@ from litestar.routes import HTTPRoute
 
 from api.errors import PROBLEM_JSON
 from api.problem_codes import ProblemCode
+from api.village.schemas import EvidenceOut
 from api.visits.schemas import PhotoReceipt, VisitReceipt
 
 # Copied into the PWA build by pwa/scripts/copy-api-docs.mjs from their npm packages.
@@ -60,6 +61,8 @@ THROTTLED_OPERATIONS = (
     "/api/v1/users/{user_id}/enrolment-codes",
     "/api/v1/public/reviews/{village}/objections",  # per address and per village
 )
+# Uploads whose body is one JPEG, streamed by the handler.
+JPEG_UPLOAD_ENDINGS = ("/photos/{photo_id}", "/minutes/{page_id}")
 # Outside the JWT sign-in, with a credential of their own (401 without a valid one).
 API_KEY_OPERATIONS = ("/api/v1/civil-registry/events",)
 
@@ -145,6 +148,8 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
         statuses |= {409, 413, 415}
     if path in PUBLIC_OPERATIONS:
         statuses.add(401)  # a wrong password, code or refresh token
+    # What a handler declares beyond the rules above (e.g. a GET refused with 409).
+    statuses |= set(handler.opt.get("problem_statuses", ()))
     if path in API_KEY_OPERATIONS:
         statuses.add(401)  # no API key, or a revoked one
     if path in THROTTLED_OPERATIONS:
@@ -166,8 +171,19 @@ def document_errors(app: Litestar) -> None:
             # What the handlers answer besides their 200, which Litestar cannot see.
             if "PUT" in handler.http_methods and route.path_format == "/api/v1/visits/{visit_id}":
                 declared.setdefault(201, _created(VisitReceipt))
-            if "PUT" in handler.http_methods and route.path_format.endswith("/photos/{photo_id}"):
-                declared.setdefault(201, _created(PhotoReceipt))
+            if "PUT" in handler.http_methods and route.path_format.endswith(JPEG_UPLOAD_ENDINGS):
+                # A visit's photo gets the intake receipt; the village's evidence (a proposal's
+                # photo, a signed minutes page) its sealed-evidence record.
+                receipt = (
+                    PhotoReceipt if route.path_format.startswith("/api/v1/visits/") else EvidenceOut
+                )
+                declared.setdefault(201, _created(receipt))
+                if receipt is EvidenceOut:  # its handler's annotation is a bare Response
+                    declared[200] = ResponseSpec(
+                        data_container=EvidenceOut,
+                        description="Stored before (a repeat): the same record",
+                        generate_examples=False,
+                    )
                 handler.operation_class = PhotoUploadOperation
             streamed = streamed_media_type(route.path_format)
             if streamed is not None and "GET" in handler.http_methods:

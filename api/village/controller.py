@@ -242,6 +242,7 @@ class PublicReviewsController(Controller):
         "/{review_id:int}/final.csv",
         guards=[requires_role(*OFFICE)],
         summary="The ratified list (BNBA, SIKS-NG columns) as CSV",
+        opt={"problem_statuses": (409,)},  # 409 review_not_ratified before ratification
     )
     async def final_csv(
         self,
@@ -255,6 +256,7 @@ class PublicReviewsController(Controller):
         "/{review_id:int}/final.xlsx",
         guards=[requires_role(*OFFICE)],
         summary="The ratified list (BNBA, SIKS-NG columns) as XLSX",
+        opt={"problem_statuses": (409,)},  # 409 review_not_ratified before ratification
     )
     async def final_xlsx(
         self,
