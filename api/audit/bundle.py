@@ -41,10 +41,14 @@ from typing import IO, Any
 
 from piccolo.query.methods.select import Max, Min
 
+from api import db
 from api.audit.records import FormCache, photos_of, record_line, record_of
-from api.audit.service import canonical_json, event_hash
+from api.audit.service import Actor, append_event, canonical_json, event_hash
 from api.audit.tables import AuditEvent
+from api.errors import NotFound, Unprocessable
+from api.registry.tables import Household
 from api.visits.tables import Photo, Visit
+from auth.roles import Principal, is_region_code
 from media.store import ObjectStore
 from survey_forms.identity import mask_nik
 
@@ -90,6 +94,39 @@ class BundleScope:
 
     def describe(self) -> dict[str, Any]:
         return {"region": self.region, "household_id": self.household_id}
+
+
+async def bundle_scope(
+    principal: Principal, region: str | None, household: int | None
+) -> BundleScope:
+    """The region or household asked for, if the caller covers it (404 otherwise)."""
+    if (region is None) == (household is None):
+        raise Unprocessable("Give exactly one of region or household.", code="scope_required")
+    if region is not None:
+        if not is_region_code(region):
+            raise Unprocessable(
+                "region must be a Kemendagri code like 17.06.01.", code="bad_region"
+            )
+        if not principal.covers(region):
+            raise NotFound("No such region in your scope.", code="region_not_found")
+        return BundleScope(region=region)
+    row = await Household.select(Household.region_code).where(Household.id == household).first()
+    if row is None or not principal.covers(row["region_code"]):
+        raise NotFound("No such household in your scope.", code="household_not_found")
+    return BundleScope(household_id=household)
+
+
+async def record_bundle_export(principal: Principal, scope: BundleScope) -> None:
+    """The export is in the audit log before its first byte is sent."""
+    async with db.write_transaction():
+        await append_event(
+            Actor.user(principal.user_id),
+            "audit.bundle_exported",
+            "bundle",
+            scope.region or f"household:{scope.household_id}",
+            region_code=scope.region,
+            details=scope.describe(),
+        )
 
 
 def _line(row: dict[str, Any]) -> bytes:

@@ -19,16 +19,13 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
 from api import signed_links
-from api.audit import service as audit_service
-from api.audit.bundle import BundleScope, build_bundle
-from api.audit.service import Actor
+from api.audit.bundle import BundleScope, build_bundle, bundle_scope, record_bundle_export
 from api.audit.verify import verify
 from api.bounds import IdQuery, RequiredIdQuery
-from api.errors import NotFound, Unprocessable
 from api.resources import resources_from_state
 from api.signed_links import SignedLink
 from auth.guards import requires_role
-from auth.roles import Principal, Role, is_region_code
+from auth.roles import Principal, Role
 
 READERS = (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
 _LINK_CONTEXT = b"verval-bundle-link/1"
@@ -50,26 +47,6 @@ def signed_bundle_link(
     return signed_links.sign(key, DOWNLOAD_PATH, _scope_params(scope), principal, now=now)
 
 
-async def _scope(principal: Principal, region: str | None, household: int | None) -> BundleScope:
-    """The region or household asked for, if the caller covers it (404 otherwise)."""
-    if (region is None) == (household is None):
-        raise Unprocessable("Give exactly one of region or household.", code="scope_required")
-    if region is not None:
-        if not is_region_code(region):
-            raise Unprocessable(
-                "region must be a Kemendagri code like 17.06.01.", code="bad_region"
-            )
-        if not principal.covers(region):
-            raise NotFound("No such region in your scope.", code="region_not_found")
-        return BundleScope(region=region)
-    from api.registry.tables import Household
-
-    row = await Household.select(Household.region_code).where(Household.id == household).first()
-    if row is None or not principal.covers(row["region_code"]):
-        raise NotFound("No such household in your scope.", code="household_not_found")
-    return BundleScope(household_id=household)
-
-
 class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
@@ -87,7 +64,7 @@ class AuditController(Controller):
         region: FromQuery[str | None] = None,
         household: IdQuery = None,
     ) -> dict[str, Any]:
-        scope = await _scope(request.user, region, household)
+        scope = await bundle_scope(request.user, region, household)
         report = await verify(
             resources_from_state(state).store, region=scope.region, household_id=scope.household_id
         )
@@ -111,7 +88,7 @@ class AuditController(Controller):
         region: FromQuery[str | None] = None,
         household: IdQuery = None,
     ) -> Stream:
-        scope = await _scope(request.user, region, household)
+        scope = await bundle_scope(request.user, region, household)
         return await _bundle_stream(request.user, state, scope)
 
     @post(
@@ -127,7 +104,7 @@ class AuditController(Controller):
         region: FromQuery[str | None] = None,
         household: IdQuery = None,
     ) -> SignedLink:
-        scope = await _scope(request.user, region, household)
+        scope = await bundle_scope(request.user, region, household)
         return signed_bundle_link(_link_key(state), request.user, scope)
 
     @get(
@@ -156,22 +133,12 @@ class AuditController(Controller):
             roles=READERS,
         )
         # The scope must still be the signer's.
-        scope = await _scope(principal, region, household)
+        scope = await bundle_scope(principal, region, household)
         return await _bundle_stream(principal, state, scope)
 
 
 async def _bundle_stream(principal: Principal, state: State, scope: BundleScope) -> Stream:
-    from api import db
-
-    async with db.write_transaction():
-        await audit_service.append_event(
-            Actor.user(principal.user_id),
-            "audit.bundle_exported",
-            "bundle",
-            scope.region or f"household:{scope.household_id}",
-            region_code=scope.region,
-            details=scope.describe(),
-        )
+    await record_bundle_export(principal, scope)
     name = (scope.region or f"household-{scope.household_id}").replace(".", "_")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return Stream(

@@ -1,7 +1,9 @@
 """HTTP for the register: regions, households, rounds, assignments (one controller each).
 
-Thin: parameters in, one service call, structs out. Region scoping happens inside every
-service query; an object outside the caller's regions answers 404.
+Thin: parameters in, one service call, structs out. The services are the per-resource
+modules beside this one (``regions.py``, ``households.py``, ``rounds.py``,
+``assignments.py``, ``sync.py``); region scoping happens inside every service query, and
+an object outside the caller's regions answers 404.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from api.bounds import CursorAfter, IdPath, IdQuery
-from api.errors import NotFound
 from api.registry import assignments, households, regions, rounds, sync
-from api.registry.codes import is_region_code
 from api.registry.households import HouseholdFilters
 from api.registry.schemas import (
     AssignmentOut,
@@ -50,12 +50,6 @@ RtRwParam = Annotated[str | None, Parameter(pattern=r"^\d{1,3}$")]
 RegionParam = Annotated[str | None, Parameter(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
 
 
-def _region_code(code: str) -> str:
-    if not is_region_code(code):
-        raise NotFound("No such region.", code="region_not_found")
-    return code
-
-
 class RegionsController(Controller):
     path = "/api/v1/regions"
     tags = ["regions"]
@@ -76,7 +70,7 @@ class RegionsController(Controller):
     async def get_region(
         self, request: Request[Principal, Any, Any], code: FromPath[str]
     ) -> RegionDetail:
-        return await regions.detail(request.user, _region_code(code))
+        return await regions.detail(request.user, code)
 
     @get("/{code:str}/children", summary="The regions one level below (with household counts)")
     async def region_children(
@@ -85,7 +79,7 @@ class RegionsController(Controller):
         code: FromPath[str],
         counts: FromQuery[bool] = False,
     ) -> list[RegionChild]:
-        return await regions.children(request.user, _region_code(code), counts)
+        return await regions.children(request.user, code, counts)
 
 
 class HouseholdsController(Controller):

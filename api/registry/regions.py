@@ -7,7 +7,7 @@ from collections import defaultdict
 from piccolo.query.functions.aggregate import Count
 
 from api.errors import NotFound
-from api.registry.codes import LEVELS, ancestors
+from api.registry.codes import LEVELS, ancestors, is_region_code
 from api.registry.queries import region_or_ancestor_clause, under, where
 from api.registry.schemas import RegionChild, RegionDetail, RegionOut
 from api.registry.tables import Household, Region
@@ -43,7 +43,15 @@ async def roots(principal: Principal, q: str | None, level: str | None) -> list[
     return [_out(row) for row in await query]
 
 
+def _well_formed(code: str) -> str:
+    """A path segment that is no Kemendagri code names no region (404, not 400)."""
+    if not is_region_code(code):
+        raise NotFound("No such region.", code="region_not_found")
+    return code
+
+
 async def detail(principal: Principal, code: str) -> RegionDetail:
+    code = _well_formed(code)
     clause = region_or_ancestor_clause(principal, Region.code)
     row = await where(Region.select().where(Region.code == code), clause).first()
     if row is None:
@@ -64,6 +72,7 @@ async def detail(principal: Principal, code: str) -> RegionDetail:
 
 
 async def children(principal: Principal, code: str, counts: bool) -> list[RegionChild]:
+    code = _well_formed(code)
     clause = region_or_ancestor_clause(principal, Region.code)
     parent = await where(Region.select(Region.level).where(Region.code == code), clause).first()
     if parent is None:

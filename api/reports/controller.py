@@ -7,7 +7,7 @@ caller's scope answers 404. Every download is written to the audit log first.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -15,12 +15,13 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Stream
 
 from api.errors import NotFound
-from api.reports import exports, minutes
+from api.reports import service
 from api.reports.exports import Dataset, Format, Only
-from api.reports.links import LINK_CONTROLLERS, export_download
+from api.reports.links import LINK_CONTROLLERS
+from api.reports.minutes import MinutesOptions
 from api.reports.progress import ProgressReport
-from api.reports.progress import progress as progress_report
-from api.reports.scope import READERS, Identity, record_download, resolve
+from api.reports.responses import streamed_attachment, whole_attachment
+from api.reports.scope import READERS, Identity
 from auth.guards import requires_role
 from auth.roles import Principal
 
@@ -47,14 +48,6 @@ OnlyParam = Annotated[
 ShortText = Annotated[str | None, Parameter(max_length=120)]
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-
-
 async def _export(
     request: Request[Principal, Any, Any],
     region: str,
@@ -64,7 +57,8 @@ async def _export(
     identity: Identity,
     only: Only,
 ) -> Stream:
-    return await export_download(request.user, region, round_id, dataset, fmt, identity, only)
+    export = await service.export_file(request.user, region, round_id, dataset, fmt, identity, only)
+    return streamed_attachment(export)
 
 
 class ReportsController(Controller):
@@ -76,12 +70,7 @@ class ReportsController(Controller):
     async def region_progress(
         self, request: Request[Principal, Any, Any], region: RegionParam, round_id: RoundParam
     ) -> ProgressReport:
-        scope = await resolve(request.user, region, round_id)
-        report = await progress_report(request.user, scope)
-        await record_download(
-            request.user, "report.progress_viewed", scope, f"progress:{region}", {}
-        )
-        return report
+        return await service.region_progress(request.user, region, round_id)
 
     @get(
         "/minutes/{filename:str}",
@@ -101,25 +90,11 @@ class ReportsController(Controller):
         village = filename.removesuffix(".pdf")
         if village == filename or village.count(".") != 3:
             raise NotFound("Minutes are at /reports/minutes/{village_code}.pdf.", code="not_found")
-        scope = await resolve(request.user, village, round_id)
-        options = minutes.MinutesOptions(
+        options = MinutesOptions(
             on=on, place=place, village_head=village_head, supervisor=supervisor
         )
-        document = await minutes.make_minutes(request.user, scope, options)
-        await record_download(
-            request.user,
-            "report.minutes_downloaded",
-            scope,
-            f"minutes:{village}",
-            {
-                "sha256": document.fingerprint,
-                "households": document.listed,
-                "pending": document.pending,
-                "date": document.data["date"]["iso"],
-            },
-        )
-        name = f"berita-acara-{village.replace('.', '_')}-round{round_id}.pdf"
-        return Response(document.pdf, media_type="application/pdf", headers=_attachment(name))
+        document = await service.village_minutes(request.user, village, round_id, options)
+        return whole_attachment(document, media_type="application/pdf")
 
     @get("/exports/households.csv", summary="Households and visit results (CSV, SIKS-NG columns)")
     async def households_csv(
@@ -178,16 +153,8 @@ class ReportsController(Controller):
     async def visits_geojson(
         self, request: Request[Principal, Any, Any], region: RegionParam, round_id: RoundParam
     ) -> Stream:
-        scope = await resolve(request.user, region, round_id)
-        await record_download(
-            request.user, "report.geojson_downloaded", scope, f"visits.geojson:{region}", {}
-        )
-        name = f"verval-visits-{region.replace('.', '_')}-round{round_id}-{_stamp()}.geojson"
-        return Stream(
-            exports.geojson_stream(request.user, scope),
-            media_type=exports.GEOJSON_MEDIA_TYPE,
-            headers=_attachment(name),
-        )
+        geojson = await service.visits_geojson(request.user, region, round_id)
+        return streamed_attachment(geojson)
 
 
 REPORT_CONTROLLERS = [ReportsController, *LINK_CONTROLLERS]

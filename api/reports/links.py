@@ -9,7 +9,6 @@ signer's session, then streams the same file as the bearer route, audited the sa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,9 +19,10 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
 from api import signed_links
-from api.reports import exports
-from api.reports.exports import Dataset, ExportOptions, Format, Only
-from api.reports.scope import READERS, Identity, check_identity, record_download, resolve
+from api.reports import service
+from api.reports.exports import Dataset, Format, Only
+from api.reports.responses import streamed_attachment
+from api.reports.scope import READERS, Identity
 from api.signed_links import SignedLink
 from auth.guards import requires_role
 from auth.roles import Principal
@@ -65,44 +65,6 @@ IdentityMode = Annotated[
 Households = Annotated[Only, QueryParameter(description="all, visited or approved households.")]
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-async def export_download(
-    principal: Principal,
-    region: str,
-    round_id: int,
-    dataset: Dataset,
-    fmt: Format,
-    identity: Identity,
-    only: Only,
-) -> Stream:
-    """The export as a streamed attachment, its download audited before the first byte."""
-    scope = await resolve(principal, region, round_id)
-    check_identity(principal, identity)
-    options = ExportOptions(dataset=dataset, identity=identity, only=only)
-    await record_download(
-        principal,
-        "report.export_downloaded",
-        scope,
-        f"{dataset.value}.{fmt.value}:{region}",
-        {"format": fmt.value, **options.describe()},
-    )
-    name = (
-        f"verval-{dataset.value}-{region.replace('.', '_')}-round{round_id}-{_stamp()}.{fmt.value}"
-    )
-    media_type = exports.XLSX_MEDIA_TYPE if fmt is Format.XLSX else exports.CSV_MEDIA_TYPE
-    return Stream(
-        exports.stream(fmt, principal, scope, options),
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 def _link_key(state: State) -> bytes:
     return signed_links.link_key(state, _LINK_CONTEXT)
 
@@ -139,9 +101,7 @@ class ExportLinkController(Controller):
         identity: IdentityMode = Identity.MASKED,
         only: Households = Only.ALL,
     ) -> SignedLink:
-        # Refused now exactly as the download would be: scope, round, identity mode.
-        await resolve(request.user, region, round_id)
-        check_identity(request.user, identity)
+        await service.check_export_allowed(request.user, region, round_id, identity)
         params = _params(file, region, round_id, identity, only)
         return signed_links.sign(_link_key(state), DOWNLOAD_PATH, params, request.user)
 
@@ -179,9 +139,10 @@ class ExportDownloadController(Controller):
             signature=signature,
             roles=READERS,
         )
-        return await export_download(
+        export = await service.export_file(
             principal, region, round_id, file.dataset, file.file_format, identity, only
         )
+        return streamed_attachment(export)
 
 
 LINK_CONTROLLERS = [ExportLinkController, ExportDownloadController]

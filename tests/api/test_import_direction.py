@@ -126,3 +126,47 @@ def test_no_module_imports_another_modules_private_names() -> None:
                     if alias.name.startswith("_")
                 ]
     assert private_imports == []
+
+
+def controller_modules() -> list[Path]:
+    """Every module under ``api/`` that declares a Litestar ``Controller`` subclass."""
+    found = []
+    for path in (ROOT / "api").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        if any(
+            isinstance(node, ast.ClassDef)
+            and any(isinstance(base, ast.Name) and base.id == "Controller" for base in node.bases)
+            for node in ast.walk(tree)
+        ):
+            found.append(path)
+    return found
+
+
+def table_modules() -> tuple[str, ...]:
+    return tuple(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for package in ("api", "auth")
+        for path in (ROOT / package).rglob("tables.py")
+    )
+
+
+# ``/readyz`` is about the database itself: it asks the engine whether it answers.
+MAY_TOUCH_THE_DATABASE = {ROOT / "api" / "health" / "controller.py"}
+
+
+def test_controllers_run_no_sql() -> None:
+    """Controllers parse HTTP, call a service and shape the response: no controller imports
+    a ``tables`` module or Piccolo, nor opens a transaction (``api.db``); the SQL is in the
+    domain's queries and services (``registry/`` and ``reports/`` had rules in theirs,
+    ``audit/controller.py`` looked households up itself)."""
+    controllers = controller_modules()
+    assert {
+        ROOT / "api" / "registry" / "controller.py",
+        ROOT / "api" / "reports" / "links.py",
+    } <= set(controllers)
+    assert len(table_modules()) > 5
+    forbidden = (*table_modules(), "piccolo")
+    assert imports_of(controllers, forbidden) == []
+    assert (
+        imports_of([p for p in controllers if p not in MAY_TOUCH_THE_DATABASE], ("api.db",)) == []
+    )
