@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import anyio
+from piccolo.utils.encoding import dump_json
 
 from api import db
-from api.audit.service import Actor, append_event
+from api.audit.service import Actor, append_event, append_event_ctes
 from api.visits import queries
 from api.visits.quality import FlagDraft, QualityThresholds
 from api.visits.service import complete_visit, insert_flags
@@ -121,6 +122,10 @@ async def _record(
     flags: list[FlagDraft],
 ) -> AnalysisOutcome:
     now = datetime.now(UTC)
+    if db.is_postgres():
+        return await _record_postgres(
+            photo_id, visit, result, display_key, thumbnail_key, flags, now
+        )
     completed = False
     async with db.write_transaction():
         updated = (
@@ -169,6 +174,108 @@ async def _record(
             await complete_visit(visit["id"], visit["enumerator_id"], visit["region_code"], now)
             completed = True
     return AnalysisOutcome(photo_id, True, sorted({f.code for f in flags}), completed)
+
+
+# PostgreSQL: the analysis columns, the visit's counters (and its completion), the flags,
+# the hash bands and the ``photo.analysed`` event in one statement (data-modifying CTEs,
+# as the photo PUT's). Each CTE acts only when ``analysed`` updated the photo, so a
+# repeated job changes nothing. The visit UPDATE locks the visit row: concurrent
+# analyses of one visit's photos count (and complete it) exactly once.
+_RECORD_ANALYSIS = """
+WITH analysed AS (
+    UPDATE visit_photo SET analysed_at = {}, width = {}, height = {}, exif = CAST({} AS jsonb),
+        perceptual_hash = {}, display_key = {}, thumbnail_key = {}
+    WHERE id = {} AND analysed_at IS NULL RETURNING id
+), counted AS (
+    UPDATE visit SET photos_analysed = photos_analysed + 1, flag_count = flag_count + {},
+        state = CASE WHEN photos_analysed + 1 >= photos_declared AND state = 'submitted'
+                     THEN 'complete' ELSE state END,
+        completed_at = CASE WHEN photos_analysed + 1 >= photos_declared AND state = 'submitted'
+                            THEN CAST({} AS timestamptz) ELSE completed_at END
+    WHERE id = {} AND EXISTS (SELECT 1 FROM analysed)
+    RETURNING photos_analysed >= photos_declared AS last_photo
+), flagged AS (
+    INSERT INTO visit_flag (visit, photo_id, code, severity, evidence, created_at)
+    SELECT {}, f.photo_id, f.code, f.severity, f.evidence, CAST({} AS timestamptz)
+    FROM jsonb_to_recordset(CAST({} AS jsonb))
+         AS f(photo_id uuid, code varchar, severity varchar, evidence jsonb)
+    WHERE EXISTS (SELECT 1 FROM analysed)
+    RETURNING id
+), banded AS (
+    INSERT INTO photo_hash_band (photo, district, band_key)
+    SELECT {}, {}, band_key FROM unnest(CAST({} AS varchar[])) AS band_key
+    WHERE EXISTS (SELECT 1 FROM analysed)
+    RETURNING id
+), %s
+SELECT (SELECT count(*) FROM analysed) AS analysed,
+       (SELECT last_photo FROM counted) AS last_photo,
+       (SELECT count(*) FROM flagged) + (SELECT count(*) FROM banded)
+           + (SELECT count(*) FROM audit_row) AS written
+"""
+
+
+async def _record_postgres(
+    photo_id: uuid.UUID,
+    visit: dict[str, Any],
+    result: AnalysedImage,
+    display_key: str | None,
+    thumbnail_key: str | None,
+    flags: list[FlagDraft],
+    now: datetime,
+) -> AnalysisOutcome:
+    codes = sorted({f.code for f in flags})
+    audit_sql, audit_args = append_event_ctes(
+        Actor.system(),
+        "photo.analysed",
+        "photo",
+        str(photo_id),
+        when="EXISTS (SELECT 1 FROM analysed)",
+        region_code=visit["region_code"],
+        details={"visit_id": str(visit["id"]), "flags": codes},
+    )
+    flag_rows = [
+        {"photo_id": f.photo_id, "code": f.code, "severity": f.severity, "evidence": f.evidence}
+        for f in flags
+    ]
+    bands = (
+        queries.hash_band_keys(result.perceptual_hash) if result.perceptual_hash is not None else []
+    )
+    # A transaction only for the completion's own event (a second chain append); the
+    # usual photo is BEGIN, this statement, COMMIT.
+    async with db.write_transaction():
+        rows = await Photo.raw(
+            _RECORD_ANALYSIS % audit_sql,
+            now,
+            result.width or None,
+            result.height or None,
+            dump_json(result.exif),
+            result.perceptual_hash,
+            display_key if result.corrupt is None else None,
+            thumbnail_key,
+            photo_id,
+            len(flags),
+            now,
+            visit["id"],
+            visit["id"],
+            now,
+            dump_json(flag_rows),
+            photo_id,
+            district_of(visit["region_code"]),
+            bands,
+            *audit_args,
+        )
+        if not rows or not rows[0]["analysed"]:
+            return AnalysisOutcome(photo_id, False, [], False)
+        completed = bool(rows[0]["last_photo"])
+        if completed:
+            await append_event(
+                Actor.user(visit["enumerator_id"]),
+                "visit.completed",
+                "visit",
+                str(visit["id"]),
+                region_code=visit["region_code"],
+            )
+    return AnalysisOutcome(photo_id, True, codes, completed)
 
 
 async def _near_duplicates(

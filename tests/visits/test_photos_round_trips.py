@@ -43,3 +43,46 @@ async def test_photo_put_on_the_queue_path_makes_few_round_trips(queued):
     assert "BEGIN" not in statements, str(counted)
     assert statements.count(db.POOL_RESET) == 1, str(counted)
     assert sum("visit_photo" in s for s in statements) == 2, str(counted)
+
+
+async def test_analysing_a_photo_writes_in_one_statement(queued):
+    """The analysis job's writes (photo columns, visit counter and completion, hash bands,
+    ``photo.analysed``) are one statement; the completion's event is the only other write."""
+    from api.visits.analysis import analyse_photo
+    from api.visits.quality import QualityThresholds
+    from api.visits.tables import Photo, PhotoHashBand, Visit
+
+    app, client, _ = queued
+    field = await build_field()
+    phone = bearer(await login(client, "siti"))
+    data = jpeg_bytes(4)
+    photo = PhonePhoto(uuid.uuid4(), "house_front", data)
+    body = visit_body(field, field.household_ids[0], [], outcome="not_home")
+    body["photos"] = [photo.declared(datetime.now(UTC) - timedelta(minutes=50))]
+    visit_id = uuid.uuid4()
+    assert (await client.put(f"/api/v1/visits/{visit_id}", json=body, headers=phone)).is_success
+    stored = await client.put(
+        f"/api/v1/visits/{visit_id}/photos/{photo.id}",
+        content=data,
+        headers={**phone, "Content-Type": "image/jpeg"},
+    )
+    assert stored.status_code == 201
+    db.bind_engine(app.state.resources.engine)
+    with db.count_statements() as counted:
+        outcome = await analyse_photo(
+            photo.id, store=app.state.resources.store, limits=QualityThresholds()
+        )
+    assert outcome.analysed_now and outcome.visit_completed
+    writes = [s for s in counted.statements if s.lstrip().upper().startswith(("WITH", "INSERT"))]
+    assert len(writes) == 2, str(counted)  # the CTE statement and visit.completed's append
+    assert writes[0].startswith("WITH analysed AS ( UPDATE visit_photo"), str(counted)
+    assert "audit_chain_head" in writes[1], str(counted)
+    # Reads (photo, visit, near-duplicate candidates), BEGIN, the two writes, COMMIT,
+    # and the pool's connection resets.
+    assert counted.statements.count("BEGIN") == 1, str(counted)
+    assert counted.count - counted.statements.count(db.POOL_RESET) <= 7, str(counted)
+    analysed = await Photo.select(Photo.analysed_at).where(Photo.id == photo.id).first()
+    assert analysed is not None and analysed["analysed_at"] is not None
+    assert await PhotoHashBand.count().where(PhotoHashBand.photo == photo.id) == 8
+    visit = await Visit.select(Visit.state, Visit.photos_analysed).where(Visit.id == visit_id)
+    assert visit == [{"state": "complete", "photos_analysed": 1}]
