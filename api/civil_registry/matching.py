@@ -250,14 +250,16 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
             "WHERE h.status = 'active'"
         )
         if db.is_postgres():
-            # The exact (name key, birth date) pairs, one index lookup each; then the
+            # The exact (name key, birth date) pairs, one index lookup each (the LIMIT
+            # keeps the LATERAL a nested loop; a plain join hashes every person); then the
             # members holding those NIKs, by the NIK index (two steps keep both indexed).
             pairs = sorted((k, d) for k, d in keyed if d is not None)
             persons = await bulk.fetch(
                 "SELECT p.id AS person_id, p.nik, p.name_key, p.birth_date, p.evidence "
                 "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
-                "JOIN civil_registry_person p ON p.name_key = u.name_key "
-                "AND p.birth_date = u.birth_date",
+                "CROSS JOIN LATERAL (SELECT id, nik, name_key, birth_date, evidence "
+                "FROM civil_registry_person WHERE birth_date = u.birth_date "
+                "AND name_key = u.name_key LIMIT 1000) p",
                 [k for k, _ in pairs],
                 [d for _, d in pairs],
             )
