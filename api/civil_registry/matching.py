@@ -143,7 +143,7 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
     excluded = ", ".join(f"'{p}'" for p in ACTIVE_PRESENCE_EXCLUDED)
     # scope and the presence list are this module's constants; values are bound.
     sql = f"""
-        SELECT m.id AS member_id, m.name AS m_name, m.birth_date AS m_birth,
+        SELECT m.id AS member_id, m.name AS m_name, m.name_key AS m_key, m.birth_date AS m_birth,
                h.id AS household_id, h.region_code, h.kk_number AS hh_kk,
                p.id AS person_id, p.name AS p_name, p.name_key,
                p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
@@ -154,7 +154,7 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
           AND {scope}
           AND (p.id IS NULL OR p.death_date IS NOT NULL OR p.moved_out_on IS NOT NULL
                OR p.kk_number <> h.kk_number OR m.birth_date {differs} p.birth_date
-               OR m.name <> p.name)
+               OR (p.name <> '' AND (m.name_key = '' OR m.name_key <> p.name_key)))
     """  # noqa: S608
     return sql, [*args, *person_args]
 
@@ -172,6 +172,11 @@ def _births_sql(target: Target) -> tuple[str, list[Any]]:
     return sql, args
 
 
+def _member_key(row: dict[str, Any]) -> str:
+    """The member's stored name key; computed here for a member written without one."""
+    return str(row["m_key"] or name_key(row["m_name"]))
+
+
 def _pair_drafts(row: dict[str, Any]) -> Draft | None:
     """The finding of a member matched by NIK, if any (name and birth date first)."""
     base = {
@@ -185,7 +190,7 @@ def _pair_drafts(row: dict[str, Any]) -> Draft | None:
     # An event may carry no name or birth date: what it does not say cannot disagree.
     same_name = (
         not row["p_name"]
-        or name_key(row["m_name"]) == row["name_key"]
+        or _member_key(row) == row["name_key"]
         or names_agree(row["m_name"], row["p_name"])
     )
     same_birth = p_birth is None or m_birth == p_birth
@@ -233,7 +238,7 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
     size = _lookup_batch()
     for start in range(0, len(unknown), size):
         batch = unknown[start : start + size]
-        keyed = {(name_key(r["m_name"]), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
+        keyed = {(_member_key(r), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
         if not keyed:
             continue
         columns = (
@@ -245,14 +250,16 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
             "WHERE h.status = 'active'"
         )
         if db.is_postgres():
-            # The exact (name key, birth date) pairs, one index lookup each; then the
+            # The exact (name key, birth date) pairs, one index lookup each (the LIMIT
+            # keeps the LATERAL a nested loop; a plain join hashes every person); then the
             # members holding those NIKs, by the NIK index (two steps keep both indexed).
             pairs = sorted((k, d) for k, d in keyed if d is not None)
             persons = await bulk.fetch(
                 "SELECT p.id AS person_id, p.nik, p.name_key, p.birth_date, p.evidence "
                 "FROM unnest($1::text[], $2::date[]) AS u(name_key, birth_date) "
-                "JOIN civil_registry_person p ON p.name_key = u.name_key "
-                "AND p.birth_date = u.birth_date",
+                "CROSS JOIN LATERAL (SELECT id, nik, name_key, birth_date, evidence "
+                "FROM civil_registry_person WHERE birth_date = u.birth_date "
+                "AND name_key = u.name_key LIMIT 1000) p",
                 [k for k, _ in pairs],
                 [d for _, d in pairs],
             )

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from api.civil_registry.names import name_key
 from api.registry import bulk
 from api.registry.synthetic import FAMILY, FEMALE, MALE
 
@@ -216,12 +217,13 @@ async def plant_duplicates(region: str, *, seed: int, share: float = 0.001) -> i
                 continue
             await bulk.execute_count(
                 "INSERT INTO household_member (household, position, nik, name, sex, birth_date, "
-                "relationship, answers) VALUES ($1, 90, $2, $3, $4, $5, '8', '{}')",
+                "relationship, answers, name_key) VALUES ($1, 90, $2, $3, $4, $5, '8', '{}', $6)",
                 other[0]["id"],
                 typo,
                 m["name"],
                 m["sex"] or "",
                 _date(m["birth_date"]),
+                name_key(m["name"]),
             )
             planted += 1
     return planted

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from api.audit.service import Actor, append_event
+from api.civil_registry.names import name_key
 from api.errors import Conflict
 from api.registry import queries
 from api.registry.schemas import HouseholdStatus
@@ -166,6 +167,7 @@ async def insert_proposed_household(
                 position=0,
                 nik=head_nik,
                 name=str(answers.get("head_name") or ""),
+                name_key=name_key(str(answers.get("head_name") or "")),
                 sex={"male": "1", "female": "2"}.get(str(identity.sex or ""), ""),
                 birth_date=identity.birth_date,
                 relationship=HEAD,
@@ -181,6 +183,7 @@ async def insert_proposed_household(
                     position=position,
                     nik=str(m["nik"]),
                     name=str(m.get("full_name") or ""),
+                    name_key=name_key(str(m.get("full_name") or "")),
                     sex=str(m.get("sex") or ""),
                     birth_date=_birth_date(m.get("birth_date")),
                     relationship=str(m.get("relationship") or ""),

@@ -89,6 +89,9 @@ class HouseholdMember(Table, tablename="household_member"):
     position = SmallInt(default=0)  # order within the family card
     nik = Varchar(length=16, unique=True)
     name = Varchar(length=200)
+    # civil_registry.names.name_key(name), written with the name: reconciliation compares
+    # it with the extract's key in SQL ('' = not yet computed, always checked in Python).
+    name_key = Varchar(length=200, default="")
     sex = Varchar(length=1, default="")  # form codes: 1 laki-laki, 2 perempuan
     birth_date = Date(null=True, default=None)
     relationship = Varchar(length=2, default="")  # 1 kepala keluarga … 8 lainnya

@@ -7,7 +7,10 @@ from typing import Any
 
 from api.civil_registry import matching
 from api.civil_registry.importer import import_extract
+from api.civil_registry.names import name_key
+from api.civil_registry.piccolo_migrations import civil_registry_2026_12_07t03_30_00_000000
 from api.civil_registry.tables import Finding
+from api.registry.tables import HouseholdMember
 from tests.civil_registry.world import (
     ACTOR,
     TODAY,
@@ -21,8 +24,10 @@ from tests.civil_registry.world import (
 REGENCY = matching.Target(region="17.06")
 
 
-async def _reconciled(tmp_path: Path, rows: list[list[Any]] | None = None) -> Any:
-    world = await build_register()
+async def _reconciled(
+    tmp_path: Path, rows: list[list[Any]] | None = None, *, name_keys: bool = True
+) -> Any:
+    world = await build_register(name_keys=name_keys)
     await import_extract(ACTOR, write_extract(tmp_path / "e.csv", rows), today=TODAY)
     summary = await matching.reconcile(ACTOR, REGENCY, TODAY)
     return world, summary
@@ -119,3 +124,31 @@ async def test_a_region_reconciles_only_its_households(database, tmp_path: Path)
     assert not await Finding.exists().where(Finding.household_id == world.households["foreign"])
     await matching.reconcile(ACTOR, matching.Target(region="17.06.05"), TODAY)
     assert await Finding.exists().where(Finding.household_id == world.households["foreign"])
+
+
+async def test_members_without_a_stored_name_key_get_the_same_findings(
+    database, tmp_path: Path
+) -> None:
+    """Members written before household_member.name_key (key '') are checked in Python;
+    the migration's backfill then stores their keys, and the findings do not change."""
+    await _reconciled(tmp_path, name_keys=False)
+    without = set(await _findings())
+    assert without  # the world has findings of every kind
+    backfill = civil_registry_2026_12_07t03_30_00_000000.backfill
+    assert await backfill() == await HouseholdMember.count()
+    for member in await HouseholdMember.select(HouseholdMember.name, HouseholdMember.name_key):
+        assert member["name_key"] == name_key(member["name"])
+    again = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    assert (again.new, again.gone) == (0, 0)
+    assert set(await _findings()) == without
+
+
+async def test_names_whose_keys_agree_never_leave_the_database(database, tmp_path: Path) -> None:
+    """A spelling variant with the same key is decided in SQL: fewer candidate rows than
+    when every member's key is missing, and the same findings."""
+    await _reconciled(tmp_path, name_keys=False)
+    unkeyed = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    await civil_registry_2026_12_07t03_30_00_000000.backfill()
+    keyed = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    assert keyed.candidates < unkeyed.candidates
+    assert keyed.found == unkeyed.found

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from api.audit.service import Actor
+from api.civil_registry.names import name_key
 from api.registry.region_import import import_regions
 from api.registry.tables import Household, HouseholdMember
 
@@ -92,7 +93,7 @@ class RegisterWorld:
     members: dict[str, int] = field(default_factory=dict)
 
 
-async def build_register() -> RegisterWorld:
+async def build_register(*, name_keys: bool = True) -> RegisterWorld:
     await import_regions(ACTOR, only="17.06")
     world = RegisterWorld()
     for key, (kk_number, village, members) in REGISTER.items():
@@ -116,6 +117,8 @@ async def build_register() -> RegisterWorld:
                     position=position,
                     nik=member_nik,
                     name=name,
+                    # Without: as written before household_member.name_key existed.
+                    name_key=name_key(name) if name_keys else "",
                     sex="1",
                     birth_date=date.fromisoformat(born),
                     relationship="1" if position == 0 else "3",

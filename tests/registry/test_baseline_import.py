@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from api.audit.tables import AuditEvent
+from api.civil_registry.names import name_key
 from api.registry.baseline.columns import map_columns
 from api.registry.baseline.readers import UnreadableFile
 from api.registry.tables import Household, HouseholdMember, ImportMark
@@ -197,6 +198,9 @@ async def test_reimport_changes_nothing_and_a_corrected_file_updates_what_change
         await HouseholdMember.select().where(HouseholdMember.id == head_before["id"]).first()
     )
     assert head_after["name"] == "Nama Diperbaiki"  # the member keeps its id
+    # The stored name key follows the name (reconciliation compares it in SQL).
+    assert head_after["name_key"] == "nama diperbaiki"
+    assert all(m["name_key"] == name_key(m["name"]) for m in before_members)
     if leaving:
         assert not await HouseholdMember.exists().where(HouseholdMember.nik == leaving)
 

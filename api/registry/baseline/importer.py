@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from api import db
 from api.audit.service import Actor, append_event
+from api.civil_registry.names import name_key
 from api.registry import bulk, changes
 from api.registry.baseline.columns import (
     SEX_CODES,
@@ -811,7 +812,8 @@ class BaselineImporter:
     async def _insert_members(self, members: list[tuple[int, Member]]) -> None:
         await bulk.executemany(
             "INSERT INTO household_member (household, position, nik, name, sex, birth_date, "
-            "relationship, marital_status, answers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "relationship, marital_status, answers, name_key) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             [
                 (
                     household_id,
@@ -823,6 +825,7 @@ class BaselineImporter:
                     m.relationship,
                     m.marital_status,
                     json.dumps(m.answers, sort_keys=True),
+                    name_key(m.name),
                 )
                 for household_id, m in members
             ],
@@ -860,8 +863,8 @@ class BaselineImporter:
         async def members() -> None:
             await bulk.executemany(
                 "UPDATE household_member SET position = $2, name = $3, sex = $4, "
-                "birth_date = $5, relationship = $6, marital_status = $7, answers = $8 "
-                "WHERE id = $1",
+                "birth_date = $5, relationship = $6, marital_status = $7, answers = $8, "
+                "name_key = $9 WHERE id = $1",
                 [
                     (
                         current[key],
@@ -872,6 +875,7 @@ class BaselineImporter:
                         m.relationship,
                         m.marital_status,
                         json.dumps(m.answers, sort_keys=True),
+                        name_key(m.name),
                     )
                     for key, m in wanted.items()
                     if key in current
