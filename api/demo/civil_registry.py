@@ -44,14 +44,15 @@ async def _key_principal(actor: Actor) -> Principal:
 
 
 async def _push_deaths(principal: Principal, today: date) -> None:
-    """A death on the head's spouse (or the head) of the first household of each enumerator."""
+    """A death on the head's spouse (or the head) of the last household assigned to each
+    enumerator (the first ones are where the journeys in tests/e2e begin)."""
     wanted: list[CivilEventIn] = []
     for username in DEATH_HINT_FOR:
         rows = await bulk.fetch(
             "SELECT m.nik, m.name, h.region_code FROM assignment a "
             "JOIN app_user u ON u.id = a.enumerator JOIN household h ON h.id = a.household "
             "JOIN household_member m ON m.household = h.id "
-            "WHERE u.username = $1 ORDER BY a.id, m.position DESC LIMIT 1",
+            "WHERE u.username = $1 ORDER BY a.id DESC, m.position DESC LIMIT 1",
             username,
         )
         if rows:
