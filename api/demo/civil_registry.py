@@ -44,16 +44,24 @@ async def _key_principal(actor: Actor) -> Principal:
 
 
 async def _push_deaths(principal: Principal, today: date) -> None:
-    """A death on the head's spouse (or the head) of the last household assigned to each
-    enumerator (the first ones are where the journeys in tests/e2e begin)."""
+    """A death on the head's spouse (or the head) of the 21st household assigned to each
+    enumerator, or its last (the first ones, the last and those after the 40th are where
+    the journeys in tests/e2e begin)."""
     wanted: list[CivilEventIn] = []
     for username in DEATH_HINT_FOR:
-        rows = await bulk.fetch(
-            "SELECT m.nik, m.name, h.region_code FROM assignment a "
-            "JOIN app_user u ON u.id = a.enumerator JOIN household h ON h.id = a.household "
-            "JOIN household_member m ON m.household = h.id "
-            "WHERE u.username = $1 ORDER BY a.id DESC, m.position DESC LIMIT 1",
+        assigned = await bulk.fetch(
+            "SELECT a.household FROM assignment a JOIN app_user u ON u.id = a.enumerator "
+            "WHERE u.username = $1 ORDER BY a.id",
             username,
+        )
+        if not assigned:
+            continue
+        household = assigned[min(20, len(assigned) - 1)]["household"]
+        rows = await bulk.fetch(
+            "SELECT m.nik, m.name, h.region_code FROM household h "
+            "JOIN household_member m ON m.household = h.id "
+            "WHERE h.id = $1 ORDER BY m.position DESC LIMIT 1",
+            household,
         )
         if rows:
             row = rows[0]

@@ -27,7 +27,7 @@ def test_the_phone_shows_a_death_hint_and_the_enumerator_confirms_it(
         "WHERE f.evidence = 'event DEMO-DEATH-enumerator' AND f.state = 'open' "
         "AND u.username = 'enumerator'"
     )
-    assert rows, "the demo pushes a death for the enumerator's last household"
+    assert rows, "the demo pushes a death for one of the enumerator's households"
     finding_id, household_id, member_id, assignment_id, head, _ = rows[0]
     members = [r[0] for r in server.sql(
         "SELECT id FROM household_member WHERE household = ? ORDER BY position, id", (household_id,)
