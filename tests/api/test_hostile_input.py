@@ -53,6 +53,18 @@ def _out_of_range_requests(big: int, visit: dict[str, Any]) -> list[tuple[str, s
         ("POST", "/api/v1/rounds/1/assignments/unassign", {"household_ids": [big]}),
         ("PUT", f"/api/v1/visits/{uuid.uuid4()}", {**visit, "household_id": big}),
         ("PUT", f"/api/v1/visits/{uuid.uuid4()}", {**visit, "round_id": big}),
+        # The civil registry and the village process (issues 14, 15).
+        ("GET", f"/api/v1/civil-registry/imports/{big}", None),
+        ("DELETE", f"/api/v1/civil-registry/credentials/{big}", None),
+        ("GET", f"/api/v1/village-proposals?village={VILLAGE}&round_id={big}", None),
+        ("GET", f"/api/v1/deliberations/{big}", None),
+        ("PATCH", f"/api/v1/deliberations/{big}", {"place": "Balai"}),
+        ("POST", f"/api/v1/deliberations/{big}/decisions", {"item_key": "x", "decision": "agreed"}),
+        ("GET", f"/api/v1/deliberations/{big}/minutes.pdf", None),
+        ("GET", f"/api/v1/public-reviews/{big}", None),
+        ("GET", f"/api/v1/public-reviews/{big}/final.csv", None),
+        ("POST", f"/api/v1/public-reviews/{big}/ratification", None),
+        ("POST", f"/api/v1/objections/{big}/resolution", {"decision": "reject", "reason": "x"}),
     ]
 
 
@@ -64,7 +76,13 @@ async def test_numbers_beyond_a_columns_range_are_refused_not_500(client, databa
     for big in (BEYOND_INT4, BEYOND_INT8):
         for method, url, body in _out_of_range_requests(big, visit):
             headers = enumerator if url.startswith("/api/v1/visits/") else admin
-            if "/households" in url or "/visits?" in url or "/audit/" in url:
+            village_process = (
+                "/village-proposals",
+                "/deliberations",
+                "/public-reviews",
+                "/objections",
+            )
+            if "/households" in url or "/visits?" in url or url.startswith(village_process, 7):
                 headers = supervisor
             if url.startswith("/api/v1/audit/"):
                 await make_user(f"aud{big % 97}", Role.AUDITOR, ["17.06"])
