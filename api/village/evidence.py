@@ -23,6 +23,7 @@ from api.village.schemas import EvidenceOut
 from api.village.tables import VillageEvidence
 from api.visits.photos import spool_upload
 from media.images import ImageRejected, inspect_jpeg
+from media.jpeg import check_jpeg_structure
 from media.store import ObjectStore, evidence_key
 
 PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
@@ -57,6 +58,10 @@ async def seal_jpeg(
         if size == 0:
             raise Unprocessable("Send the photo's bytes.", code="photo_empty")
         try:
+            # The same structural check as a visit photo (markup in any metadata segment,
+            # frame under the pixel cap, a proper end), then a full decode: these photos
+            # (a public objection's among them) get no analysis job to verify the pixels.
+            await anyio.to_thread.run_sync(check_jpeg_structure, path)
             facts = await anyio.to_thread.run_sync(inspect_jpeg, path)
         except ImageRejected as rejected:
             raise Unprocessable(rejected.detail, code=rejected.code) from None
