@@ -11,17 +11,19 @@ as a keyed hash, to count objections against the limits.
 
 from __future__ import annotations
 
+import gzip
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import ResponseHeader, State, UploadFile
 from litestar.params import FromPath, Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
 from api.errors import DomainError
-from api.reports.labels import is_kelurahan
+from api.pwa_shell import SKIP_COMPRESSION, choose_coding
 from api.resources import resources_from_state
+from api.village import public_render as render
 from api.village import review
 from api.village.labels import OBJECTION_CATEGORIES
 from api.village.masking import client_key
@@ -31,13 +33,7 @@ from api.village.schemas import ObjectionReceipt, PublicListOut
 MAX_FORM_BYTES = review.PUBLIC_PHOTO_MAX + 256 * 1024
 VillagePath = Annotated[str, Parameter(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")]
 EntryQuery = Annotated[str | None, Parameter(max_length=40, pattern=r"^[a-z2-7]{1,40}$")]
-HTML_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+JSON_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 FIELDS = ("entry", "category", "text", "rt", "rw", "latitude", "longitude", "contact")
 
 
@@ -71,6 +67,40 @@ async def _receive(request: Request[Any, Any, Any], state: State, village: str) 
     )
 
 
+def _matches(if_none_match: str, etag: str) -> bool:
+    """If-None-Match names this version (in any coding; weak or strong) or is ``*``."""
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip().removeprefix("W/").strip('"')
+        if tag == "*" or tag == etag or tag == f"{etag}-gz":
+            return True
+    return False
+
+
+async def _stored(
+    request: Request[Any, Any, Any],
+    current: dict[str, Any],
+    script: str | None,
+    kind: Literal["html", "json"],
+    headers: dict[str, str],
+) -> Response[bytes]:
+    """The pre-rendered list: 304 when the reader has this version, else the stored gzip
+    copy (or, for the rare client that refuses gzip, that copy inflated)."""
+    etag = render.etag_of(current, script)
+    media_type = MediaType.HTML if kind == "html" else MediaType.JSON
+    coding = choose_coding(request.headers.get("accept-encoding", ""), ["gzip"])
+    tagged = {**headers, "Vary": "Accept-Encoding"}
+    tagged["ETag"] = f'"{etag}-gz"' if coding else f'"{etag}"'
+    if _matches(request.headers.get("if-none-match", ""), etag):
+        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=tagged)
+    stored = await render.rendered(current, script)
+    body = stored.html_gzip if kind == "html" else stored.json_gzip
+    if coding:
+        tagged["Content-Encoding"] = "gzip"
+    else:
+        body = gzip.decompress(body)
+    return Response(body, media_type=media_type, headers=tagged)
+
+
 class PublicReviewApiController(Controller):
     path = "/api/v1/public/reviews"
     tags = ["public"]
@@ -78,10 +108,19 @@ class PublicReviewApiController(Controller):
     @get(
         "/{village:str}",
         summary="A village's list in public review (masked)",
+        description="Revalidate with If-None-Match: an unchanged list answers 304.",
         exclude_from_auth=True,
+        opt={SKIP_COMPRESSION: True},
+        response_headers=[
+            ResponseHeader(name="ETag", description="The list's version", documentation_only=True)
+        ],
     )
-    async def public_list(self, village: FromPath[VillagePath]) -> PublicListOut:
-        return await review.public_list(village)
+    async def public_list(
+        self, request: Request[Any, Any, Any], state: State, village: FromPath[VillagePath]
+    ) -> Response[PublicListOut]:
+        current = await review.open_review(village)
+        answer = await _stored(request, current, _script(state), "json", JSON_HEADERS)
+        return cast("Response[PublicListOut]", answer)
 
     @post(
         "/{village:str}/objections",
@@ -98,88 +137,31 @@ class PublicReviewApiController(Controller):
 
 # --- the HTML pages -----------------------------------------------------------------------
 
-CSS = """
-body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f4}
-header{background:#14532d;color:#fff;padding:14px 16px}
-header h1{font-size:1.15rem;margin:0}header p{margin:4px 0 0;font-size:.9rem}
-main{padding:12px 16px;max-width:720px;margin:auto}
-.box{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px;margin:0 0 12px}
-.n{display:flex;flex-wrap:wrap;gap:8px}.n span{background:#eef5ee;border-radius:6px;padding:4px 8px}
-ol{list-style:none;padding:0;margin:0}li{background:#fff;border:1px solid #ddd;border-radius:8px;
-padding:10px 12px;margin:0 0 8px}li b{display:block}.c{font-size:.92rem}
-.added{border-left:5px solid #15803d}.removed{border-left:5px solid #b91c1c}
-.s{font-size:.85rem;color:#854d0e}a{color:#14532d}label{display:block;margin:10px 0 4px}
-input,select,textarea{width:100%;box-sizing:border-box;font:inherit;padding:8px}
-button{background:#14532d;color:#fff;border:0;border-radius:6px;padding:10px 16px;font:inherit}
-.err{border-color:#b91c1c;background:#fef2f2}small{color:#555}
-"""
+
+def _script(state: State) -> str | None:
+    return render.script_url(resources_from_state(state).settings.effective_pwa_dist)
 
 
-def _page(title: str, body: str, status: int = 200) -> Response[str]:
-    html = (
-        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>{body}</body></html>"
+def _page(title: str, body: str, script: str | None, status: int = 200) -> Response[str]:
+    return Response(
+        render.page_html(title, body, script),
+        media_type=MediaType.HTML,
+        status_code=status,
+        headers=render.html_headers(script),
     )
-    return Response(html, media_type=MediaType.HTML, status_code=status, headers=HTML_HEADERS)
-
-
-def _village_word(code: str) -> str:
-    return "Kelurahan" if is_kelurahan(code) else "Desa"
-
-
-def _header(listing: PublicListOut) -> str:
-    return (
-        f"<header><h1>Uji Publik DTKS — {_village_word(listing.village_code)} "
-        f"{escape(listing.village_name)}</h1>"
-        f"<p>Kecamatan {escape(listing.district_name)} · kode {escape(listing.village_code)}</p>"
-        "</header>"
-    )
-
-
-def _list_page(listing: PublicListOut) -> Response[str]:
-    counts = listing.counts
-    base = f"/publik/{escape(listing.village_code)}"
-    items = []
-    for entry in listing.entries:
-        state = (
-            f'<span class="s">Sanggahan: {escape(entry.objection_state)}</span>'
-            if entry.objection_state
-            else ""
-        )
-        items.append(
-            f'<li class="{escape(entry.change)}"><b>{escape(entry.name)}</b>'
-            f'<span class="c">RT {escape(entry.rt or "-")} / RW {escape(entry.rw or "-")} · '
-            f"{escape(entry.change_words)}</span><br>{state} "
-            f'<a href="{base}/sanggah?entri={escape(entry.token)}">Sanggah</a></li>'
-        )
-    body = (
-        _header(listing)
-        + "<main>"
-        + '<div class="box"><p>Daftar hasil musyawarah desa/kelurahan ini diumumkan untuk '
-        "diperiksa warga. Jika ada yang tidak sesuai, sampaikan sanggahan sampai "
-        f"<b>{escape(listing.deadline_words)}</b>.</p>"
-        '<div class="n">'
-        f"<span>{counts['entries']} keluarga</span><span>{counts['added']} masuk</span>"
-        f"<span>{counts['removed']} keluar</span><span>{counts['unchanged']} tetap</span>"
-        f"<span>{counts['objections']} sanggahan ({counts['objections_open']} diperiksa, "
-        f"{counts['objections_accepted']} diterima, {counts['objections_rejected']} ditolak)"
-        "</span></div>"
-        f'<p><a href="{base}/sanggah">Ada keluarga miskin yang belum terdaftar? Usulkan di sini'
-        "</a></p><p><small>Nama disamarkan; NIK dan No. KK tidak ditampilkan (UU No. 27 Tahun "
-        "2022 tentang Pelindungan Data Pribadi).</small></p></div>"
-        f"<ol>{''.join(items)}</ol></main>"
-    )
-    return _page(f"Uji Publik {listing.village_name}", body)
 
 
 def _form_page(
-    listing: PublicListOut, entry: str | None, error: str | None = None, status: int = 200
+    listing: PublicListOut,
+    entry: str | None,
+    script: str | None,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response[str]:
     chosen = next((e for e in listing.entries if e.token == entry), None) if entry else None
     base = f"/publik/{escape(listing.village_code)}"
     if entry and chosen is None:
-        return _message_page(listing, "Entri tidak ditemukan di daftar ini.", 404)
+        return _message_page(listing, "Entri tidak ditemukan di daftar ini.", script, 404)
     if chosen is not None:
         options = "".join(
             f'<option value="{escape(code)}">{escape(label)}</option>'
@@ -202,35 +184,38 @@ def _form_page(
         )
     problem = f'<div class="box err">{escape(error)}</div>' if error else ""
     body = (
-        _header(listing)
+        render.header_html(listing)
         + f"<main>{problem}"
         + f'<form class="box" method="post" action="{base}/sanggah" '
-        'enctype="multipart/form-data">'
+        'enctype="multipart/form-data" id="objection">'
         + what
         + f'<label for="text">Keterangan ({review.TEXT_MIN} sampai {review.TEXT_MAX} huruf)</label>'
         f'<textarea id="text" name="text" rows="5" minlength="{review.TEXT_MIN}" '
         f'maxlength="{review.TEXT_MAX}" required></textarea>'
         '<label for="photo">Foto (tidak wajib, JPEG, paling besar 5 MB)</label>'
         '<input id="photo" name="photo" type="file" accept="image/jpeg" capture="environment">'
-        '<label for="latitude">Lokasi (tidak wajib): lintang dan bujur</label>'
+        '<div id="location"><label for="latitude">Lokasi (tidak wajib, tidak ditampilkan): '
+        "lintang dan bujur</label>"
         '<input id="latitude" name="latitude" inputmode="decimal" placeholder="-2.56">'
-        '<input id="longitude" name="longitude" inputmode="decimal" placeholder="101.11">'
+        '<input id="longitude" name="longitude" inputmode="decimal" placeholder="101.11"></div>'
         '<label for="contact">Kontak Anda (tidak wajib, tidak ditampilkan)</label>'
         f'<input id="contact" name="contact" maxlength="{review.CONTACT_MAX}">'
         f"<p><small>Batas pengiriman berlaku sampai {escape(listing.deadline_words)}."
         '</small></p><button type="submit">Kirim sanggahan</button>'
         f'</form><p><a href="{base}">Kembali ke daftar</a></p></main>'
     )
-    return _page(f"Sanggahan {listing.village_name}", body, status)
+    return _page(f"Sanggahan {listing.village_name}", body, script, status)
 
 
-def _message_page(listing: PublicListOut, message: str, status: int) -> Response[str]:
+def _message_page(
+    listing: PublicListOut, message: str, script: str | None, status: int
+) -> Response[str]:
     body = (
-        _header(listing)
+        render.header_html(listing)
         + f'<main><div class="box">{message}</div>'
         + f'<p><a href="/publik/{escape(listing.village_code)}">Kembali ke daftar</a></p></main>'
     )
-    return _page(f"Uji Publik {listing.village_name}", body, status)
+    return _page(f"Uji Publik {listing.village_name}", body, script, status)
 
 
 def _not_found() -> Response[str]:
@@ -238,51 +223,56 @@ def _not_found() -> Response[str]:
         '<header><h1>Uji Publik DTKS</h1></header><main><div class="box">Tidak ada daftar '
         "uji publik untuk desa/kelurahan ini saat ini.</div></main>"
     )
-    return _page("Tidak ditemukan", body, 404)
+    return _page("Tidak ditemukan", body, None, 404)
 
 
 class PublicPagesController(Controller):
     path = "/publik"
     include_in_schema = False
 
-    @get("/{village:str}", exclude_from_auth=True)
-    async def list_page(self, village: FromPath[str]) -> Response[str]:
+    @get("/{village:str}", exclude_from_auth=True, opt={SKIP_COMPRESSION: True})
+    async def list_page(
+        self, request: Request[Any, Any, Any], state: State, village: FromPath[str]
+    ) -> Response[bytes] | Response[str]:
         try:
-            listing = await review.public_list(village)
+            current = await review.open_review(village)
         except DomainError:
             return _not_found()
-        return _list_page(listing)
+        script = _script(state)
+        return await _stored(request, current, script, "html", render.html_headers(script))
 
     @get("/{village:str}/sanggah", exclude_from_auth=True)
-    async def form_page(self, village: FromPath[str], entri: EntryQuery = None) -> Response[str]:
+    async def form_page(
+        self, state: State, village: FromPath[str], entri: EntryQuery = None
+    ) -> Response[str]:
         try:
-            listing = await review.public_list(village)
+            listing = await review.public_heading(village, entri)
         except DomainError:
             return _not_found()
-        return _form_page(listing, entri)
+        return _form_page(listing, entri, _script(state))
 
     @post("/{village:str}/sanggah", exclude_from_auth=True, request_max_body_size=MAX_FORM_BYTES)
     async def send(
         self, request: Request[Any, Any, Any], state: State, village: FromPath[str]
     ) -> Response[str]:
+        script = _script(state)
         try:
-            listing = await review.public_list(village)
+            listing = await review.public_heading(village)
         except DomainError:
             return _not_found()
         try:
             receipt = await _receive(request, state, village)
         except DomainError as error:
             entry = (await request.form()).get("entry")
-            return _form_page(
-                listing,
-                entry if isinstance(entry, str) and entry else None,
-                error.detail,
-                error.status_code,
-            )
+            token = entry if isinstance(entry, str) and entry else None
+            if token:
+                listing = await review.public_heading(village, token)
+            return _form_page(listing, token, script, error.detail, error.status_code)
         return _message_page(
             listing,
             f"<p>{escape(receipt.message)}</p><p>Nomor sanggahan: <b>{escape(receipt.reference)}"
             "</b></p>",
+            script,
             201,
         )
 

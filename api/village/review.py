@@ -269,7 +269,68 @@ def deadline_words(closes_at: datetime, village: str) -> str:
 
 
 async def public_list(village: str) -> PublicListOut:
-    review = await open_review(village)
+    return await public_list_of(await open_review(village))
+
+
+async def _village_names(village: str) -> dict[str, str]:
+    return {
+        r["code"]: r["name"]
+        for r in await Region.select(Region.code, Region.name).where(
+            Region.code.is_in([village, village.rsplit(".", 1)[0]])
+        )
+    }
+
+
+def _entry_out(entry: dict[str, Any], state: str | None) -> PublicEntryOut:
+    return PublicEntryOut(
+        token=entry["token"],
+        rt=entry["rt"],
+        rw=entry["rw"],
+        name=entry["masked_name"],
+        change=entry["change"],
+        change_words=change_words(entry["change"], entry["reason"]),
+        objection_state=OBJECTION_STATES[state] if state else None,
+    )
+
+
+async def _listing(
+    review: dict[str, Any], entries: list[PublicEntryOut], tally: ReviewCounts | None
+) -> PublicListOut:
+    village = review["region_code"]
+    names = await _village_names(village)
+    return PublicListOut(
+        village_code=village,
+        village_name=names.get(village, ""),
+        district_name=names.get(village.rsplit(".", 1)[0], ""),
+        opens_at=review["opens_at"],
+        closes_at=review["closes_at"],
+        deadline_words=deadline_words(review["closes_at"], village),
+        counts=tally.model_dump() if tally else {},
+        entries=entries,
+    )
+
+
+# Which objection state an entry shows when it has several: open first (still being
+# checked), then accepted, then rejected.
+STATE_ORDER = ["open", "accepted", "rejected"]
+
+
+async def _entry_states(review_id: int, entry_ids: list[int] | None = None) -> dict[int, str]:
+    query = PublicObjection.select(PublicObjection.entry_id, PublicObjection.state).where(
+        (PublicObjection.review_id == review_id) & PublicObjection.entry_id.is_not_null()
+    )
+    if entry_ids is not None:
+        query = query.where(PublicObjection.entry_id.is_in(entry_ids or [0]))
+    states: dict[int, str] = {}
+    for objection in await query:
+        current = states.get(objection["entry_id"])
+        if current is None or STATE_ORDER.index(objection["state"]) < STATE_ORDER.index(current):
+            states[objection["entry_id"]] = objection["state"]
+    return states
+
+
+async def public_list_of(review: dict[str, Any]) -> PublicListOut:
+    """The whole published list of an open review (``review`` from :func:`open_review`)."""
     entries = await (
         PublicEntry.select(
             PublicEntry.id, PublicEntry.token, PublicEntry.rt, PublicEntry.rw,
@@ -278,51 +339,39 @@ async def public_list(village: str) -> PublicListOut:
         .where(PublicEntry.review_id == review["id"])
         .order_by(PublicEntry.position)
     )  # fmt: skip
-    states: dict[int, str] = {}
-    for objection in await PublicObjection.select(
-        PublicObjection.entry_id, PublicObjection.state
-    ).where((PublicObjection.review_id == review["id"]) & PublicObjection.entry_id.is_not_null()):
-        current = states.get(objection["entry_id"])
-        # open first (still being checked), then accepted, then rejected
-        order = ["open", "accepted", "rejected"]
-        if current is None or order.index(objection["state"]) < order.index(current):
-            states[objection["entry_id"]] = objection["state"]
-    names = {
-        r["code"]: r["name"]
-        for r in await Region.select(Region.code, Region.name).where(
-            Region.code.is_in([village, village.rsplit(".", 1)[0]])
-        )
-    }
-    tally = await counts(review["id"])
-    return PublicListOut(
-        village_code=village,
-        village_name=names.get(village, ""),
-        district_name=names.get(village.rsplit(".", 1)[0], ""),
-        opens_at=review["opens_at"],
-        closes_at=review["closes_at"],
-        deadline_words=deadline_words(review["closes_at"], village),
-        counts={
-            "entries": tally.entries,
-            "added": tally.added,
-            "removed": tally.removed,
-            "unchanged": tally.unchanged,
-            "objections": tally.objections,
-            "objections_open": tally.objections_open,
-            "objections_accepted": tally.objections_accepted,
-            "objections_rejected": tally.objections_rejected,
-        },
-        entries=[
-            PublicEntryOut(
-                token=e["token"],
-                rt=e["rt"],
-                rw=e["rw"],
-                name=e["masked_name"],
-                change=e["change"],
-                change_words=change_words(e["change"], e["reason"]),
-                objection_state=OBJECTION_STATES[states[e["id"]]] if e["id"] in states else None,
+    states = await _entry_states(review["id"])
+    return await _listing(
+        review,
+        [_entry_out(e, states.get(e["id"])) for e in entries],
+        await counts(review["id"]),
+    )
+
+
+async def public_heading(village: str, token: str | None = None) -> PublicListOut:
+    """What the form and message pages show: the village, the deadline and at most the one
+    entry ``token`` names (no counts, no other entries: a single lookup, not the list)."""
+    review = await open_review(village)
+    entries: list[PublicEntryOut] = []
+    if token:
+        entry = await (
+            PublicEntry.select(
+                PublicEntry.id, PublicEntry.token, PublicEntry.rt, PublicEntry.rw,
+                PublicEntry.masked_name, PublicEntry.change, PublicEntry.reason,
             )
-            for e in entries
-        ],
+            .where((PublicEntry.review_id == review["id"]) & (PublicEntry.token == token))
+            .first()
+        )  # fmt: skip
+        if entry is not None:
+            states = await _entry_states(review["id"], [entry["id"]])
+            entries.append(_entry_out(entry, states.get(entry["id"])))
+    return await _listing(review, entries, None)
+
+
+async def _changed(review_id: int) -> None:
+    """What the public list shows has changed: its pre-rendered copy is out of date
+    (api/village/public_render.py). Called inside the changing transaction."""
+    await PublicReview.update({PublicReview.version: PublicReview.version + 1}).where(
+        PublicReview.id == review_id
     )
 
 
@@ -443,6 +492,7 @@ async def receive_objection(
             )
         ).returning(PublicObjection.id)
         objection_id = int(rows[0]["id"])
+        await _changed(review["id"])
         await append_event(
             PUBLIC,
             "objection.received",
@@ -639,6 +689,7 @@ async def resolve(principal: Principal, objection_id: int, data: ResolutionReque
                 PublicObjection.revisit_assignment_id: assignment_id,
             }
         ).where(PublicObjection.id == objection_id)
+        await _changed(row["review_id"])
         await append_event(
             actor_of(principal),
             "objection.resolved",

@@ -14,6 +14,7 @@ from piccolo.columns import (
     BigInt,
     BigSerial,
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     Integer,
@@ -98,6 +99,9 @@ class PublicReview(Table, tablename="public_review"):
     opens_at = Timestamptz()
     closes_at = Timestamptz()
     state = Varchar(length=10, default="open")  # open | ratified
+    # Bumped in the same transaction as anything that changes what the public page shows
+    # (an objection received or resolved): the key of the pre-rendered page (PublicRender).
+    version = Integer(default=0)
     published_by = Varchar(length=80)
     ratified_by = Varchar(length=80, null=True, default=None)
     ratified_at = Timestamptz(null=True, default=None)
@@ -116,6 +120,23 @@ class PublicEntry(Table, tablename="public_entry"):
     masked_name = Varchar(length=200)
     change = Varchar(length=10)  # added | removed | unchanged
     reason = Varchar(length=20, default="")
+
+
+class PublicRender(Table, tablename="public_render"):
+    """A review's public list rendered once per version: the HTML page and the JSON, each
+    stored gzip'd (what phones accept). ``fmt`` fingerprints the rendering code, so a new
+    release re-renders instead of serving an old layout. Only the newest row per review is
+    kept; rows are a cache, rebuilt from the snapshot whenever missing."""
+
+    id = BigSerial(primary_key=True)
+    review_id = BigInt(index=True)
+    version = Integer()
+    fmt = Varchar(length=16)
+    html_gzip = Bytea()
+    json_gzip = Bytea()
+    html_bytes = Integer()  # uncompressed sizes, for Content-Length of identity answers
+    json_bytes = Integer()
+    built_at = Timestamptz()
 
 
 class PublicObjection(Table, tablename="public_objection"):
