@@ -161,15 +161,21 @@ def fmt_of(script: str | None) -> str:
     return hashlib.sha256(f"{CODE_FINGERPRINT}|{script}".encode()).hexdigest()[:16]
 
 
+def _published(review_row: dict[str, Any]) -> int:
+    """The publishing instant in µs: with the id, a review no other can be mistaken for
+    (even where a database reuses a deleted row's id)."""
+    return int(review_row["opens_at"].timestamp() * 1_000_000)
+
+
 def etag_of(review_row: dict[str, Any], script: str | None) -> str:
     """The list's current ETag (unquoted, without the coding suffix)."""
-    return f"{review_row['id']}.{review_row['version']}.{fmt_of(script)}"
+    return f"{review_row['id']}.{_published(review_row):x}.{review_row['version']}.{fmt_of(script)}"
 
 
-_memory: OrderedDict[tuple[int, int, str], Rendered] = OrderedDict()
+_memory: OrderedDict[tuple[int, int, int, str], Rendered] = OrderedDict()
 
 
-def _remember(key: tuple[int, int, str], rendered: Rendered) -> Rendered:
+def _remember(key: tuple[int, int, int, str], rendered: Rendered) -> Rendered:
     _memory[key] = rendered
     _memory.move_to_end(key)
     while len(_memory) > KEEP_IN_MEMORY:
@@ -195,7 +201,7 @@ async def rendered(review_row: dict[str, Any], script: str | None) -> Rendered:
     """The list at the review's current version: from memory, the stored copy, or built
     now (and stored, replacing the older versions)."""
     fmt = fmt_of(script)
-    key = (int(review_row["id"]), int(review_row["version"]), fmt)
+    key = (int(review_row["id"]), _published(review_row), int(review_row["version"]), fmt)
     if (hit := _memory.get(key)) is not None:
         _memory.move_to_end(key)
         return hit
@@ -204,7 +210,7 @@ async def rendered(review_row: dict[str, Any], script: str | None) -> Rendered:
             PublicRender.html_gzip, PublicRender.json_gzip,
             PublicRender.html_bytes, PublicRender.json_bytes,
         )
-        .where((PublicRender.review_id == key[0]) & (PublicRender.version == key[1])
+        .where((PublicRender.review_id == key[0]) & (PublicRender.version == key[2])
                & (PublicRender.fmt == fmt))
         .first()
     )  # fmt: skip
@@ -222,7 +228,7 @@ async def rendered(review_row: dict[str, Any], script: str | None) -> Rendered:
     await PublicRender.insert(
         PublicRender(
             review_id=key[0],
-            version=key[1],
+            version=key[2],
             fmt=fmt,
             html_gzip=fresh.html_gzip,
             json_gzip=fresh.json_gzip,
@@ -233,6 +239,6 @@ async def rendered(review_row: dict[str, Any], script: str | None) -> Rendered:
     ).on_conflict(action="DO NOTHING")
     await PublicRender.delete().where(
         (PublicRender.review_id == key[0])
-        & ((PublicRender.version < key[1]) | (PublicRender.fmt != fmt))
+        & ((PublicRender.version < key[2]) | (PublicRender.fmt != fmt))
     )
     return _remember(key, fresh)
