@@ -61,6 +61,16 @@ export default defineConfig({
     sourcemap: false,
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
+    rollupOptions: {
+      // The public review page's optional script is its own entry, at a fixed name the
+      // server points the page at (api/village/public_render.py): phones opening /publik/…
+      // download it alone, never the staff or enumerator app (build/precache.ts keeps it
+      // out of the service worker's precache).
+      input: { main: "index.html", publik: "src/public/publik.ts" },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === "publik" ? "publik.js" : "assets/[name]-[hash].js"),
+      },
+    },
   },
   worker: { format: "es" },
   server: { proxy: { "/api": "http://127.0.0.1:8000" } },

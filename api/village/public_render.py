@@ -76,7 +76,7 @@ def html_headers(script: str | None) -> dict[str, str]:
 
 
 def page_html(title: str, body: str, script: str | None) -> str:
-    tag = f'<script src="{escape(script)}" defer></script>' if script else ""
+    tag = f'<script type="module" src="{escape(script)}"></script>' if script else ""
     return (
         '<!doctype html><html lang="id"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

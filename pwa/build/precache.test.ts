@@ -48,4 +48,16 @@ describe("precache split", () => {
     );
     expect(areas.get("assets/pub.js")).toBe("public");
   });
+
+  it("keeps the public page's own entry (publik.js) out of the phone's precache", () => {
+    const withPublic = [
+      ...bundle.map((c) => (c.file === "assets/index.js" ? { ...c, facade: "/repo/pwa/index.html" } : c)),
+      chunk("publik.js", { facade: "/repo/pwa/src/public/publik.ts" }),
+    ];
+    const areas = splitAreas(withPublic, ["assets/index.js", "publik.js"]);
+    expect(areas.get("publik.js")).toBe("public");
+    expect(precachedOnPhone("publik.js", areas)).toBe(false);
+    expect(areas.get("assets/index.js")).toBe("enumerator");
+    expect(areas.get("assets/visit.js")).toBe("enumerator");
+  });
 });

@@ -10,7 +10,7 @@ export type Area = "enumerator" | "staff" | "public";
 /** A built chunk as far as the split needs it (from Rollup's bundle). */
 export interface ChunkNode {
   file: string;
-  /** The module a dynamic import names (src/staff/review/queue.ts), null for shared chunks. */
+  /** The module an entry or a dynamic import names (src/staff/review/queue.ts), null for shared chunks. */
   facade: string | null;
   imports: string[];
   dynamicImports: string[];
@@ -50,7 +50,12 @@ export function splitAreas(chunks: ChunkNode[], entries: string[]): Map<string, 
       }
     }
   };
-  walk(entries, "enumerator", false);
+  // An entry of its own area (the public page's script) is not the enumerator's app.
+  walk(
+    entries.filter((e) => areaOfEntry(byFile.get(e)?.facade ?? null) === null),
+    "enumerator",
+    false,
+  );
   for (const area of ["staff", "public"] as const) {
     const starts = chunks.filter((c) => areaOfEntry(c.facade) === area).map((c) => c.file);
     walk(starts, area, true);
@@ -80,7 +85,10 @@ export function precacheAreas(areas: Map<string, Area>): Plugin {
         chunks.push({
           file: item.fileName,
           // A lazily loaded module merged into a shared chunk leaves facadeModuleId empty.
-          facade: item.isDynamicEntry
+          // An entry keeps its module too: src/public/publik.ts is the public area's.
+          facade: item.isEntry
+            ? item.facadeModuleId
+            : item.isDynamicEntry
             ? (item.facadeModuleId ??
               item.moduleIds.find((id) => (this.getModuleInfo(id)?.dynamicImporters.length ?? 0) > 0) ??
               null)

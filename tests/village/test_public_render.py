@@ -120,7 +120,7 @@ async def test_page_references_only_the_public_script(app_client, field):
         assert page.status_code == 200
         scripts = re.findall(r"<script\b[^>]*>", page.text)
         assert len(scripts) == 1, path
-        assert re.fullmatch(r'<script src="/publik\.js\?v=[0-9a-f]{10}" defer>', scripts[0])
+        assert re.fullmatch(r'<script type="module" src="/publik\.js\?v=[0-9a-f]{10}">', scripts[0])
         assert "<script>" not in page.text and " on" + "click=" not in page.text
         policy = page.headers["content-security-policy"]
         assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("style")[0]
