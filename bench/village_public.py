@@ -6,7 +6,8 @@ the same run and against the same server (``verval serve``, 1 worker, loopback H
 
 1. the public list: ``GET /publik/{village}`` (HTML) and ``GET /api/v1/public/reviews/
    {village}`` (JSON), gzip accepted as a phone does: latency p50/p95 and bytes on the
-   wire; the ceiling: the raw SQL for the same rows (``SELECT token, rt, rw, masked_name,
+   wire, the revalidation (If-None-Match → 304) and the first request after a change (an
+   objection: the list is rendered again); the ceiling: the raw SQL for the same rows (``SELECT token, rt, rw, masked_name,
    change, reason FROM public_entry WHERE review_id = $1 ORDER BY position``) through
    asyncpg, and the same rows as gzip'd CSV (what the bytes could be at least);
 2. objection intake: ``POST /api/v1/public/reviews/{village}/objections`` (multipart, a
@@ -157,14 +158,44 @@ async def ceiling(url: str, review_id: int, n: int) -> dict[str, Any]:
 
 def measure(client: httpx.Client, path: str, n: int) -> dict[str, Any]:
     samples, wire, raw = [], 0, 0
+    etag = ""
     for _ in range(n):
         t = time.perf_counter()
         with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as response:
             assert response.status_code == 200, response.status_code
             wire = sum(len(chunk) for chunk in response.iter_raw())
+            etag = response.headers.get("etag", "")
         samples.append(time.perf_counter() - t)
     raw = len(client.get(path, headers={"Accept-Encoding": "identity"}).content)
-    return {"latency_ms": percentiles(samples), "wire_bytes_gzip": wire, "bytes_identity": raw}
+    result: dict[str, Any] = {
+        "latency_ms": percentiles(samples), "wire_bytes_gzip": wire, "bytes_identity": raw
+    }  # fmt: skip
+    if etag:  # a phone that has the list already revalidates it (304, no body)
+        revalidated = []
+        for _ in range(n):
+            t = time.perf_counter()
+            response = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+            assert response.status_code == 304, response.status_code
+            revalidated.append(time.perf_counter() - t)
+        result["revalidate_304_ms"] = percentiles(revalidated)
+    return result
+
+
+def after_a_change(client: httpx.Client, path: str, n: int) -> dict[str, Any]:
+    """Each request right after an objection (the list changed): the first reader renders
+    it again. The objection's own time is not counted."""
+    samples = []
+    for i in range(n):
+        sent = client.post(
+            f"/api/v1/public/reviews/{VILLAGE}/objections",
+            data={"text": f"Keluarga nomor {i} belum terdaftar di RT ini."},
+        )
+        assert sent.status_code == 201, sent.text
+        t = time.perf_counter()
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, response.status_code
+        samples.append(time.perf_counter() - t)
+    return {"latency_ms": percentiles(samples)}
 
 
 def intake(client: httpx.Client, n: int, photo: bytes) -> dict[str, Any]:
@@ -228,6 +259,9 @@ def main() -> None:
             with httpx.Client(base_url=server.url, timeout=60) as client:
                 result["html"] = measure(client, f"/publik/{VILLAGE}", args.requests)
                 result["json"] = measure(client, f"/api/v1/public/reviews/{VILLAGE}", args.requests)
+                result["html_first_after_change"] = after_a_change(
+                    client, f"/publik/{VILLAGE}", max(10, args.requests // 10)
+                )
                 result["photo_bytes"] = len(photo)
                 result["objection_intake"] = intake(client, intake_n, photo)
                 result["photo_intake_ceiling"] = photo_intake(client, pairs, photo)

@@ -1,8 +1,10 @@
-"""The public side of the review (uji publik): no sign-in, same origin, no JavaScript.
+"""The public side of the review (uji publik): no sign-in, same origin, no JavaScript needed.
 
 ``/publik/{village}`` is a small server-rendered page in Indonesian (phone-friendly,
-inline CSS, nothing to download but the page); its form posts to
-``/publik/{village}/sanggah``. The same data is JSON under ``/api/v1/public/reviews``.
+inline CSS); its form posts to ``/publik/{village}/sanggah``. The same data is JSON under
+``/api/v1/public/reviews``. The list is rendered once per change and served with ETags
+(``public_render``). One optional script, the PWA's ``publik`` entry (``/publik.js``),
+adds a search, the phone's location and a photo downscale; everything works without it.
 Nothing here reads the register's personal data: it shows the snapshot made when the
 list was published (RT/RW, masked name, the change in words, an opaque token). An
 unknown, unpublished or closed village answers 404. The caller's address is used only
