@@ -795,7 +795,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A village's list in public review (masked) */
+        /**
+         * A village's list in public review (masked)
+         * @description Revalidate with If-None-Match: an unchanged list answers 304.
+         */
         get: operations["ApiV1PublicReviewsVillagePublicList"];
         put?: never;
         post?: never;
@@ -8043,6 +8046,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The list's version */
+                    ETag?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
