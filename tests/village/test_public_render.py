@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings
+from api.village import public_render as render
 from api.village.tables import PublicObjection, PublicRender
 from tests.support.field import VILLAGE
 from tests.village.test_public import published
@@ -65,6 +66,16 @@ async def test_unchanged_list_answers_304_and_is_sent_gzipped(app_client, field)
         listing["village_code"] == VILLAGE
         and len(listing["entries"]) == listing["counts"]["entries"]
     )
+    assert await PublicRender.count() == 1
+    # another worker (nothing in its memory) serves the stored copy, and a release whose
+    # rendering differs replaces it instead of serving the old layout
+    page = (await app_client.get(PAGE, headers=GZIP)).content
+    render._memory.clear()
+    assert (await app_client.get(PAGE, headers=GZIP)).content == page
+    await PublicRender.update({PublicRender.fmt: "older-release"}).where(PublicRender.id > 0)
+    render._memory.clear()
+    assert (await app_client.get(PAGE, headers=GZIP)).content == page
+    assert await PublicRender.select(PublicRender.fmt) != [{"fmt": "older-release"}]
     assert await PublicRender.count() == 1
 
 
