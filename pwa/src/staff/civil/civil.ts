@@ -23,6 +23,7 @@ const s = strings(
     upload: "Unggah ekstrak Dukcapil",
     upload_intro: "Satu baris per penduduk (NIK, No. KK, nama, tanggal lahir, …). Berkas yang sama dua kali tidak mengubah apa pun.",
     file: "Berkas CSV atau XLSX",
+    file_col: "Berkas",
     send: "Unggah",
     sending: "Mengunggah {p} % ({done} dari {total} MB)",
     sent: "Terunggah; impor berjalan.",
@@ -65,6 +66,7 @@ const s = strings(
     upload: "Upload a civil-registry extract",
     upload_intro: "One row per person (NIK, No. KK, name, date of birth, …). The same file twice changes nothing.",
     file: "CSV or XLSX file",
+    file_col: "File",
     send: "Upload",
     sending: "Uploading {p} % ({done} of {total} MB)",
     sent: "Uploaded; the import is running.",
@@ -216,7 +218,7 @@ export async function civilScreen(root: HTMLElement): Promise<() => void> {
     const jobs = await call<ImportJob[]>(IMPORTS);
     if (jobs.length === 0) { latestBox.replaceChildren(h("p", { class: "empty" }, s("no_imports"))); return; }
     latestBox.replaceChildren(h("div", { class: "table-wrap" }, h("table", { class: "data" },
-      h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, s("file")), h("th", null, s("when")),
+      h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, s("file_col")), h("th", null, s("when")),
         h("th", null, s("state")), h("th", { class: "n" }, s("rows")), h("th", { class: "n" }, s("bad")), h("th", null, ""))),
       h("tbody", null, ...jobs.map((j) => {
         const v = jobView(j);
