@@ -352,13 +352,20 @@ def _births(rows: list[Any]) -> list[Draft]:
 CANDIDATE_SETTINGS = ("SET LOCAL parallel_tuple_cost = 0.001", "SET LOCAL jit = off")
 
 
-@asynccontextmanager
-async def _side_connection() -> AsyncIterator[Any | None]:
-    """A pool connection of its own, so that independent reads run side by side on
-    PostgreSQL; None inside a transaction or on SQLite (then reads run in turn)."""
+def _side_by_side() -> Any | None:
+    """The pool that gives each read a connection of its own (PostgreSQL, outside a
+    transaction); None where reads run in turn on the one connection (SQLite, a transaction)."""
     engine = db.current_engine()
     pool = getattr(engine, "pool", None)
     if not db.is_postgres(engine) or pool is None or engine.current_transaction.get() is not None:
+        return None
+    return pool
+
+
+@asynccontextmanager
+async def _side_connection() -> AsyncIterator[Any | None]:
+    pool = _side_by_side()
+    if pool is None:
         yield None
         return
     async with pool.acquire() as connection:
@@ -380,8 +387,7 @@ async def _read(sql: str, args: Sequence[Any], settings: Sequence[str] = ()) -> 
 
 async def _gather(*reads: Any) -> list[Any]:
     """Independent reads side by side when each can have its own connection, else in turn."""
-    engine = db.current_engine()
-    if db.is_postgres(engine) and engine.current_transaction.get() is None:
+    if _side_by_side() is not None:
         return list(await asyncio.gather(*reads))
     return [await read for read in reads]
 
