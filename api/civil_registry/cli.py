@@ -46,7 +46,7 @@ def import_command(file: Path, report: Path | None, region: str | None) -> None:
             if total:
                 click.echo(f"\r{done * 100 // total:3d} %", nl=False, err=True)
 
-        async def progress(done: int, total: int | None, unit: str) -> None:
+        async def progress(done: int, total: int | None, unit: str, _: dict[str, int]) -> None:
             shown(done, total, unit)
 
         summary = await import_extract(cli_actor(), file, report, on_progress=progress)

@@ -163,6 +163,10 @@ class CivilRegistryAdminController(Controller):
             background=BackgroundTask(imports.run_job, actor_of(request.user), job.id, path),
         )
 
+    @get("/imports", summary="The latest extract uploads, newest first")
+    async def latest_imports(self) -> list[ImportJobOut]:
+        return await imports.latest_jobs()
+
     @get("/imports/{job_id:int}", summary="An extract import's progress and summary")
     async def import_job(self, job_id: FromPath[int]) -> ImportJobOut:
         return await imports.get_job(job_id)

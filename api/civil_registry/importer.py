@@ -28,7 +28,8 @@ from api.registry.baseline.readers import UnreadableFile, open_rows
 
 BATCH = 1000
 REPORT_LIMIT_IN_SUMMARY = 50
-Progress = Callable[[int, int | None, str], Any]
+# (done, total, unit, counts so far: rows, inserted, updated, unchanged, bad_rows)
+Progress = Callable[[int, int | None, str, dict[str, int]], Any]
 
 _INSERT = (
     "INSERT INTO civil_registry_person (nik, kk_number, name, name_key, sex, birth_place, "
@@ -53,6 +54,15 @@ class ImportSummary:
     unchanged: int = 0
     bad_rows: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)  # the first few, for screens
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad_rows": self.bad_rows,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -206,13 +216,17 @@ async def import_extract(
                 await _write_batch(batch, digest[:12], run, summary, report)
                 batch = []
                 if on_progress:
-                    await on_progress(source.progress[0], source.total, source.unit)
+                    await on_progress(
+                        source.progress[0], source.total, source.unit, summary.counts()
+                    )
         if batch:
             await _write_batch(batch, digest[:12], run, summary, report)
     finally:
         report.close()
     if on_progress:
-        await on_progress(source.total or source.progress[0], source.total, source.unit)
+        await on_progress(
+            source.total or source.progress[0], source.total, source.unit, summary.counts()
+        )
     async with db.write_transaction():
         await append_event(
             actor,

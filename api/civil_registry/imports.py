@@ -1,7 +1,10 @@
 """Extract uploads: a job row the admin screen polls while the import runs on.
 
 The upload is spooled to disk first (never held in memory); the import then runs after
-the answer (a background task) and writes its progress to the job row every batch.
+the answer (a background task) and writes its progress to the job row every batch: the
+bytes (CSV) or rows (XLSX) read, and the counts so far (rows, imported, bad rows) in
+``summary``, which the finished import replaces with its full summary (the first bad
+rows by number and reason; never a NIK).
 """
 
 from __future__ import annotations
@@ -44,6 +47,20 @@ async def get_job(job_id: int) -> ImportJobOut:
     return _out(row)
 
 
+LATEST = 20
+
+
+async def latest_jobs(limit: int = LATEST) -> list[ImportJobOut]:
+    """The latest uploads, newest first (the admin screen's list)."""
+    rows = (
+        await ImportJob.select()
+        .order_by(ImportJob.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return [_out(row) for row in rows]
+
+
 async def create_job(actor: Actor, path: Path, file_name: str) -> ImportJobOut:
     digest, size = await to_thread.run_sync(lambda: (file_sha256(path), path.stat().st_size))
     rows = await ImportJob.insert(
@@ -58,9 +75,14 @@ async def create_job(actor: Actor, path: Path, file_name: str) -> ImportJobOut:
 
 
 async def run_job(actor: Actor, job_id: int, path: Path) -> None:
-    async def progress(done: int, total: int | None, unit: str) -> None:
+    async def progress(done: int, total: int | None, unit: str, counts: dict[str, int]) -> None:
         await ImportJob.update(
-            {ImportJob.progress: done, ImportJob.total: total, ImportJob.unit: unit}
+            {
+                ImportJob.progress: done,
+                ImportJob.total: total,
+                ImportJob.unit: unit,
+                ImportJob.summary: counts,
+            }
         ).where(ImportJob.id == job_id)
 
     job = await get_job(job_id)

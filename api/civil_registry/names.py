@@ -62,7 +62,11 @@ def similarity(a: str, b: str) -> float:
 
 
 def names_agree(a: str | None, b: str | None) -> bool:
-    key_a, key_b = name_key(a), name_key(b)
+    return keys_agree(name_key(a), name_key(b))
+
+
+def keys_agree(key_a: str, key_b: str) -> bool:
+    """``names_agree`` on keys already made (reconciliation has both sides' stored keys)."""
     if not key_a or not key_b:
         return False
     if key_a == key_b or fuzz.ratio(key_a, key_b) >= SIMILARITY_THRESHOLD:

@@ -13,8 +13,8 @@ export function isStaff(role: string | undefined): boolean {
 }
 
 const s = strings(
-  { review: "Periksa", progress: "Kemajuan", assign: "Penugasan", audit: "Audit", village: "Musdes", account: "Akun" },
-  { review: "Review", progress: "Progress", assign: "Assignments", audit: "Audit", village: "Deliberation", account: "Account" },
+  { review: "Periksa", progress: "Kemajuan", assign: "Penugasan", audit: "Audit", village: "Musdes", civil: "Dukcapil", account: "Akun" },
+  { review: "Review", progress: "Progress", assign: "Assignments", audit: "Audit", village: "Deliberation", civil: "Civil registry", account: "Account" },
 );
 
 /** The staff menu for a role: [route name, href, label]. */
@@ -29,6 +29,7 @@ export function staffMenu(role: string): [string, string, string][] {
   if (role === "supervisor" || role === "admin") items.push(["assign", "#/assign", s("assign")]);
   items.push(["audit", "#/audit", s("audit")]);
   if (role === "supervisor" || role === "admin") items.push(["village", "#/village", s("village")]);
+  if (role === "admin") items.push(["civil", "#/civil", s("civil")]);
   items.push(["account", "#/account", s("account")]);
   return items;
 }
@@ -41,6 +42,7 @@ export function staffMenu(role: string): [string, string, string][] {
  * #/audit                       auditor home: household search, verify a region, bundles
  * #/audit/household/<id>        one household's trail
  * #/village[/<code>[/<round>]]  the village deliberation, public review, objections
+ * #/civil                       civil-registry extract uploads and API keys (admin)
  */
 export async function staffScreenFor(head: string, rest: string[], role = ""): Promise<Route | null> {
   // A village operator's home is its villages' deliberation; nothing else is theirs.
@@ -56,6 +58,8 @@ export async function staffScreenFor(head: string, rest: string[], role = ""): P
       return [(await import("./review/queue")).reviewQueueScreen, rest, "review"];
     case "progress":
       return [(await import("./progress/progress")).progressScreen, rest, "progress"];
+    case "civil":
+      return role === "admin" ? [(await import("./civil/civil")).civilScreen, rest, "civil"] : null;
     case "assign":
       return [(await import("./assign/assign")).assignScreen, rest, "assign"];
     case "audit":

@@ -22,6 +22,7 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/api/v1/civil-registry/credentials", own=ADMIN),
     Row("DELETE", "/api/v1/civil-registry/credentials/999999", own=only({"admin": 404})),
+    Row("GET", "/api/v1/civil-registry/imports", own=ADMIN),
     Row("GET", "/api/v1/civil-registry/imports/999999", own=only({"admin": 404})),
     Row(
         "POST",
