@@ -1544,6 +1544,19 @@ export interface components {
             region_code: string;
             revoked_at: string | null;
         };
+        /** DecileProgress */
+        DecileProgress: {
+            /** @default 0 */
+            approved: number;
+            /** @default 0 */
+            assigned: number;
+            /** @enum {string} */
+            band: "1-4" | "5-10" | "unknown";
+            /** @default 0 */
+            households: number;
+            /** @default 0 */
+            visited: number;
+        };
         /** DecisionCreate */
         DecisionCreate: {
             decision: components["schemas"]["DeliberationChoice"];
@@ -1835,6 +1848,7 @@ export interface components {
         /** HouseholdBrief */
         HouseholdBrief: {
             address: string;
+            decile?: number | null;
             head_name: string;
             id: number;
             kk_number: string;
@@ -2128,6 +2142,7 @@ export interface components {
         };
         /** ProgressReport */
         ProgressReport: {
+            decile: string | null;
             enumerators: components["schemas"]["EnumeratorProgress"][];
             /** Format: date-time */
             generated_at: string;
@@ -2233,6 +2248,7 @@ export interface components {
         };
         /** QueueItem */
         QueueItem: {
+            decile: number | null;
             eligibility: string | null;
             enumerator_id: number;
             enumerator_name: string;
@@ -2793,6 +2809,7 @@ export interface components {
             assigned: number;
             /** @default 0 */
             complete: number;
+            deciles?: components["schemas"]["DecileProgress"][];
             district: string;
             /** @default 0 */
             escalated: number;
@@ -6286,6 +6303,8 @@ export interface operations {
             query?: {
                 after?: number | null;
                 assigned?: boolean | null;
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 limit?: number;
                 region?: string | null;
                 round_id?: number | null;
@@ -9148,6 +9167,8 @@ export interface operations {
     ApiV1ReportsProgressRegionProgress: {
         parameters: {
             query: {
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 /** @description Kemendagri code of the region (province, regency, district or village). */
                 region: string;
                 /** @description Verification round id. */
@@ -11186,6 +11207,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string | null;
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 enumerator_id?: number | null;
                 /** @description A flag code (e.g. "gps_poor_accuracy"), or "flagged" for any flag. */
                 flag?: string | null;
@@ -11738,6 +11761,8 @@ export interface operations {
     ApiV1VisitsCountsReviewCounts: {
         parameters: {
             query?: {
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 enumerator_id?: number | null;
                 /** @description A flag code (e.g. "gps_poor_accuracy"), or "flagged" for any flag. */
                 flag?: string | null;
