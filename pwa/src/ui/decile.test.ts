@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DECILE_SELECTIONS, decileLabel, decileTitle, isDecileSelection, isPoorest, selectionLabel } from "./decile";
+import { bounds, DECILE_SELECTIONS, decileLabel, decileTitle, isDecileSelection, isPoorest, selectionLabel } from "./decile";
 
 describe("deciles", () => {
   it("marks deciles 1–4 as the poorest 40 %", () => {
@@ -21,6 +21,12 @@ describe("deciles", () => {
     expect(isDecileSelection("1-5")).toBe(false);
     expect(selectionLabel("1-4", false)).toBe("Desil 1–4 (40 % termiskin)");
     expect(selectionLabel("3", true)).toBe("Desil 3");
+  });
+  it("gives a selection's bounds as the API reads them", () => {
+    expect(bounds("1-4")).toEqual([1, 4]);
+    expect(bounds("5-10")).toEqual([5, 10]);
+    expect(bounds("7")).toEqual([7, 7]);
+    expect(bounds("unknown")).toBeNull();
   });
   it("explains the tag", () => {
     expect(decileTitle(3, false)).toBe("Desil 3 dari 10 (BPS) · 40 % termiskin");

@@ -10,6 +10,13 @@ export function isDecileSelection(v: string): v is DecileSelection {
   return (DECILE_SELECTIONS as readonly string[]).includes(v);
 }
 
+/** (lowest, highest) decile of a selection; null for "unknown" (as api/registry/deciles.py). */
+export function bounds(sel: DecileSelection): [number, number] | null {
+  if (sel === "unknown") return null;
+  const [low, high] = sel.split("-").map(Number);
+  return [low!, high ?? low!];
+}
+
 /** Deciles 1–4: the poorest 40 %, the band most programmes reach first. */
 export function isPoorest(decile: number | null | undefined): boolean {
   return typeof decile === "number" && decile >= 1 && decile <= 4;
