@@ -60,10 +60,13 @@ def test_review_queue_shows_and_filters_deciles(browser: Any, server: Server) ->
         page.wait_for_selector("#progress-poorest")
         page.wait_for_selector("#progress-deciles tbody tr")
         assert "40 % termiskin" in page.locator("#progress-poorest").inner_text()
+        page.locator("#progress-deciles").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -160)")  # the section's heading too
+        screenshot(page, "progress-deciles")
         page.select_option("#progress-decile", "1-4")
         page.wait_for_selector("#progress-decile-note")
         page.wait_for_selector("#progress-deciles tbody tr")
-        screenshot(page, "progress-deciles")
+        screenshot(page, "progress-deciles-filtered")
 
     # The same queue on a 412-wide phone.
     with staff_context(
@@ -72,6 +75,11 @@ def test_review_queue_shows_and_filters_deciles(browser: Any, server: Server) ->
         page = staff_sign_in(phone, "supervisor")
         _queue_filtered_to_poorest(page)
         assert page.locator("tr.rv-row .decile-tag.poorest").count() == len(poorest)
+        page.locator("select[name='decile']").scroll_into_view_if_needed()  # filter, then rows
+        page.evaluate(
+            "window.scrollBy(0, document.querySelector(\"select[name='decile']\")"
+            ".getBoundingClientRect().top - 190)"
+        )
         screenshot(page, "review-deciles-412")
 
 

@@ -72,6 +72,7 @@ const s = strings(
     band_upper: "Desil 5–10",
     band_unknown: "Tanpa desil",
     band_cell: "{v} dari {a} dikunjungi · {ok} disetujui",
+    poorest_tile: "dikunjungi dari yang ditugaskan · {ok} disetujui",
     filtered: "Hanya {d}: semua angka di halaman ini dihitung untuk rumah tangga itu saja.",
   },
   {
@@ -128,6 +129,7 @@ const s = strings(
     band_upper: "Decile 5–10",
     band_unknown: "No decile",
     band_cell: "{v} of {a} visited · {ok} approved",
+    poorest_tile: "visited of assigned · {ok} approved",
     filtered: "Only {d}: every figure on this page counts those households alone.",
   },
 );
@@ -143,6 +145,7 @@ const BAND_WORDS = { "1-4": "band_poorest", "5-10": "band_upper", unknown: "band
 
 /** One band's cell: visited of assigned, approved, and a bar of the visited share. */
 function bandCell(b: DecileBand) {
+  if (!b.assigned && !b.visited) return h("td", { class: `band band-${b.band} none`, "data-band": b.band }, h("span", { class: "muted" }, "—"));
   return h("td", { class: `band band-${b.band}`, "data-band": b.band },
     h("div", null, s("band_cell", { v: num(b.visited), a: num(b.assigned), ok: num(b.approved) })),
     h("div", { class: "bar thin", role: "img", "aria-label": `${percent(b.visited, b.assigned)}%` },
@@ -325,7 +328,7 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
     const poorest = bands[0]!;
     const poorTile = h("div", { class: "tile poorest", id: "progress-poorest", "data-count": "poorest" },
       h("b", null, `${num(poorest.visited)} / ${num(poorest.assigned)}`, h("span", { class: "small" }, ` ${percent(poorest.visited, poorest.assigned)}%`)),
-      h("span", null, `${s("band_poorest")}: ${s("visited").toLowerCase()} · ${num(poorest.approved)} ${s("approved").toLowerCase()}`));
+      h("span", null, s("band_poorest")), h("div", { class: "small" }, s("poorest_tile", { ok: num(poorest.approved) })));
     tiles.prepend(poorTile);
     const filteredNote = decile
       ? h("p", { class: "decile-filtered", id: "progress-decile-note" }, s("filtered", { d: selectionLabel(decile as (typeof DECILE_SELECTIONS)[number], lang() === "en") }))
