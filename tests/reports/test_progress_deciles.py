@@ -110,3 +110,30 @@ async def test_a_decile_outside_the_selections_is_refused(
 ):
     response = await _progress(client, as_role["supervisor"], with_deciles.round_id, decile=bad)
     assert response.status_code == 400
+
+
+async def test_the_command_line_counts_by_decile(with_deciles: Crafted, database, tmp_path):
+    import json
+
+    import anyio
+
+    from tests.reports.test_minutes import _cli
+
+    round_id = str(with_deciles.round_id)
+    done = await anyio.to_thread.run_sync(
+        lambda: _cli(database.url, tmp_path, "progress", "17.06.01", "--round", round_id,
+                     "--decile", "1-4", "--json")
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["decile"], report["totals"]["households"]) == ("1-4", 6)
+    done = await anyio.to_thread.run_sync(
+        lambda: _cli(database.url, tmp_path, "progress", "17.06.01", "--round", round_id)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1-4 (poorest 40 %)" in done.stdout
+    refused = await anyio.to_thread.run_sync(
+        lambda: _cli(database.url, tmp_path, "progress", "17.06.01", "--round", round_id,
+                     "--decile", "11")
+    )  # fmt: skip
+    assert refused.returncode == 2
