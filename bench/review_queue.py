@@ -37,10 +37,11 @@ PASSWORD = "bench-password-2026"
 SEED = [
     # Households: one per visit, in the regency's villages round-robin.
     """INSERT INTO household (kk_number, region_code, address, rt, rw, head_name, baseline,
-                              member_count, status)
+                              member_count, status, decile)
        SELECT lpad(i::text, 16, '0'), v[1 + i % cardinality(v)], 'Dusun ' || (i % 40),
               lpad((1 + i % 12)::text, 3, '0'), lpad((1 + i % 5)::text, 3, '0'),
-              'Kepala ' || i, '{}'::jsonb, 4, 'active'
+              'Kepala ' || i, '{}'::jsonb, 4, 'active',
+              CASE WHEN i % 29 = 0 THEN NULL ELSE 1 + (i * 7) % 10 END
        FROM generate_series(1, $1) AS i, (SELECT $2::text[] AS v) AS villages""",
     # Enumerators: one per 300 visits.
     """INSERT INTO app_user (username, display_name, role, password_hash, active, created_at,
@@ -89,6 +90,11 @@ FROM visit
 WHERE (region_code = $1 OR region_code LIKE $1 || '.%') {state}AND region_code LIKE $1 || '%'
 ORDER BY received_at DESC, id DESC LIMIT 51
 """
+# ``?decile=1-4``: the semi-join on the household (scope inside it too), as queue_rows adds it.
+DECILE_SQL = (
+    "AND household_id IN (SELECT id FROM household WHERE decile >= {low} AND decile <= {high} "
+    "AND (region_code = $1 OR region_code LIKE $1 || '.%')) "
+)
 
 
 async def seed(url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -152,6 +158,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "all": {},
             "complete": {"state": "complete"},
             "village": {"region": world["village"]},
+            "poorest": {"decile": "1-4"},
+            "decile_7": {"decile": "7"},
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
         server = Server({"VERVAL_DATABASE_URL": url, "VERVAL_SECRET_KEY": "b" * 48,
@@ -186,6 +194,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 ("all", ""),
                 ("complete", "AND state = 'complete' "),
                 ("village", in_village),
+                ("poorest", DECILE_SQL.format(low=1, high=4)),
+                ("decile_7", DECILE_SQL.format(low=7, high=7)),
             ):
                 rows = await pg.fetch(
                     "EXPLAIN (ANALYZE, BUFFERS) " + QUEUE_SQL.format(state=state), args.regency

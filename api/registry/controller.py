@@ -15,7 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from api.bounds import CursorAfter, IdPath, IdQuery
-from api.registry import assignments, households, regions, rounds, sync
+from api.registry import assignments, deciles, households, regions, rounds, sync
 from api.registry.households import HouseholdFilters
 from api.registry.schemas import (
     AssignmentOut,
@@ -48,6 +48,10 @@ READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 RtRwParam = Annotated[str | None, Parameter(pattern=r"^\d{1,3}$")]
 RegionParam = Annotated[str | None, Parameter(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+DecileParam = Annotated[
+    str | None,
+    Parameter(pattern=deciles.SELECTION_PATTERN, description=deciles.SELECTION_DESCRIPTION),
+]
 
 
 class RegionsController(Controller):
@@ -97,6 +101,7 @@ class HouseholdsController(Controller):
         status: FromQuery[HouseholdStatus | None] = None,
         round_id: IdQuery = None,
         assigned: FromQuery[bool | None] = None,
+        decile: DecileParam = None,
         after: CursorAfter = None,
         limit: Limit = 50,
     ) -> HouseholdPage:
@@ -107,6 +112,7 @@ class HouseholdsController(Controller):
             status=status.value if status else None,
             round_id=round_id,
             assigned=assigned,
+            decile=decile,
             after=after,
             limit=limit,
         )

@@ -9,6 +9,7 @@ from typing import Any
 from api import db
 from api.audit.service import append_event
 from api.errors import NotFound
+from api.registry import deciles
 from api.registry.queries import actor_of, region_names, under, where
 from api.registry.schemas import (
     AssignmentBrief,
@@ -35,6 +36,7 @@ class HouseholdFilters:
     status: str | None = None
     round_id: int | None = None
     assigned: bool | None = None  # with round_id: only (un)assigned in that round
+    decile: str | None = None  # a selection of api.registry.deciles ("3", "1-4", "unknown")
     after: int | None = None
     limit: int = 50
 
@@ -79,6 +81,8 @@ def _base_query(principal: Principal, filters: HouseholdFilters) -> tuple[Any, A
         clauses.append(Household.rw == _pad(filters.rw))
     if filters.status:
         clauses.append(Household.status == filters.status)
+    if filters.decile:
+        clauses.append(deciles.clause(Household.decile, filters.decile))
     if filters.round_id is not None and filters.assigned is not None:
         in_round = Assignment.select(Assignment.household).where(
             Assignment.round == filters.round_id

@@ -191,7 +191,8 @@ class Generator:
             "rw": f"{rnd.randint(1, 4):03d}",
             "latitude": round(lat0 + rnd.uniform(-0.004, 0.004), 6),
             "longitude": round(lon0 + rnd.uniform(-0.004, 0.004), 6),
-            "decile": rnd.choices((1, 2, 3, 4, 5), (0.3, 0.25, 0.2, 0.15, 0.1))[0],
+            # BPS's decile, 1-10, weighted to the poor as the register is (one draw, as before).
+            "decile": rnd.choices(range(1, 11), (16, 15, 14, 13, 11, 9, 8, 6, 5, 3))[0],
             **self._answers(),
         }
         members: list[tuple[str, bool, date, str]] = []  # name, female, born, relationship

@@ -165,12 +165,17 @@ def export_command(
 @click.argument("region")
 @click.option("--round", "round_id", type=int, required=True, help="Verification round id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def progress_command(region: str, round_id: int, as_json: bool) -> None:
+@click.option(
+    "--decile",
+    type=click.Choice(["1-4", "5-10", *(str(n) for n in range(1, 11)), "unknown"]),
+    help="Only households of this decile selection (1-4: the poorest 40 %).",
+)
+def progress_command(region: str, round_id: int, as_json: bool, decile: str | None) -> None:
     principal = cli_principal()
 
     async def work(_: Settings) -> Any:
         scope = await resolve(principal, region, round_id)
-        report = await progress_report(principal, scope)
+        report = await progress_report(principal, scope, decile)
         await record_download(principal, "report.progress_viewed", scope, f"progress:{region}", {})
         return report
 
@@ -189,6 +194,12 @@ def progress_command(region: str, round_id: int, as_json: bool) -> None:
     for person in report.enumerators:
         label = (person.display_name or person.username)[:33]
         click.echo(f"{label:<34}" + "".join(f"{getattr(person, c):>10}" for c in columns))
+    click.echo("")
+    bands = ("households", "assigned", "visited", "approved")
+    click.echo(f"{'decile (BPS)':<34}" + "".join(f"{c:>10}" for c in bands))
+    for band in report.totals.deciles:
+        label = {"1-4": "1-4 (poorest 40 %)", "5-10": "5-10", "unknown": "unknown"}[band.band]
+        click.echo(f"{label:<34}" + "".join(f"{getattr(band, c):>10}" for c in bands))
 
 
 COMMANDS = [reports]

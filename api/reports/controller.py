@@ -15,6 +15,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.response import Stream
 
 from api.errors import NotFound
+from api.registry import deciles
 from api.reports import service
 from api.reports.exports import Dataset, Format, Only
 from api.reports.links import LINK_CONTROLLERS
@@ -46,6 +47,10 @@ OnlyParam = Annotated[
     Only, Parameter(description="all households, those visited in the round, or approved ones.")
 ]
 ShortText = Annotated[str | None, Parameter(max_length=120)]
+DecileParam = Annotated[
+    str | None,
+    Parameter(pattern=deciles.SELECTION_PATTERN, description=deciles.SELECTION_DESCRIPTION),
+]
 
 
 async def _export(
@@ -68,9 +73,13 @@ class ReportsController(Controller):
 
     @get("/progress", summary="Progress of a round in a region, per village and per enumerator")
     async def region_progress(
-        self, request: Request[Principal, Any, Any], region: RegionParam, round_id: RoundParam
+        self,
+        request: Request[Principal, Any, Any],
+        region: RegionParam,
+        round_id: RoundParam,
+        decile: DecileParam = None,
     ) -> ProgressReport:
-        return await service.region_progress(request.user, region, round_id)
+        return await service.region_progress(request.user, region, round_id, decile)
 
     @get(
         "/minutes/{filename:str}",

@@ -12,6 +12,11 @@ visit in the round, so a returned visit that was redone counts as the redo:
   waiting for review; ``approved``, ``returned`` (to be visited again), ``escalated``
 * ``flagged``: latest visit carries at least one quality flag
 * ``proposed``: new households proposed in the field (not in the counts above)
+
+Each village and the totals also carry ``deciles``: households, assigned, visited and
+approved per decile band of the register (``1-4`` the poorest 40 %, ``5-10``, ``unknown``;
+``api.registry.deciles``), so the office sees whether the poorest are visited first.
+With a decile selection every figure counts only the households inside it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 import msgspec
 
+from api.registry import deciles
 from api.reports import queries
 from api.reports.scope import ReportScope
 from auth.roles import Principal
@@ -42,11 +48,25 @@ class Counts(msgspec.Struct, kw_only=True):
     proposed: int = 0
 
 
+class DecileProgress(msgspec.Struct, kw_only=True):
+    band: deciles.Band  # "1-4" (the poorest 40 %), "5-10" or "unknown"
+    households: int = 0
+    assigned: int = 0
+    visited: int = 0
+    approved: int = 0
+
+
+def _bands() -> list[DecileProgress]:
+    return [DecileProgress(band=band) for band in deciles.BANDS]
+
+
 class VillageProgress(Counts, kw_only=True):
     region_code: str
     name: str
     district: str
     households: int = 0
+    # Always the three bands, in the order of deciles.BANDS.
+    deciles: list[DecileProgress] = msgspec.field(default_factory=_bands)
 
 
 class EnumeratorProgress(Counts, kw_only=True):
@@ -60,6 +80,7 @@ class ProgressReport(msgspec.Struct, kw_only=True):
     region_name: str
     round_id: int
     round: str
+    decile: str | None  # the decile selection the figures are limited to; None: all
     generated_at: datetime
     totals: VillageProgress
     villages: list[VillageProgress]
@@ -78,11 +99,17 @@ def _add_visits(target: Counts, row: dict[str, Any]) -> None:
         target.flagged += n
 
 
-async def progress(principal: Principal, scope: ReportScope) -> ProgressReport:
+def _band_of(target: VillageProgress, decile: int | None) -> DecileProgress:
+    return target.deciles[deciles.BANDS.index(deciles.band(decile))]
+
+
+async def progress(
+    principal: Principal, scope: ReportScope, decile: str | None = None
+) -> ProgressReport:
     region = scope.region_code
-    assignments = await queries.assignment_counts(principal, region, scope.round_id)
-    buckets = await queries.latest_visit_buckets(principal, region, scope.round_id)
-    households = await queries.household_counts(principal, region)
+    assignments = await queries.assignment_counts(principal, region, scope.round_id, decile)
+    buckets = await queries.latest_visit_buckets(principal, region, scope.round_id, decile)
+    households = await queries.household_decile_counts(principal, region, decile)
     names = await queries.region_names_around(region)
 
     villages: dict[str, VillageProgress] = {}
@@ -96,15 +123,25 @@ async def progress(principal: Principal, scope: ReportScope) -> ProgressReport:
         return villages[code]
 
     people: dict[int, Counts] = defaultdict(Counts)
-    for code, count in households.items():
-        village(code).households = count
+    for row in households:
+        place = village(row["region_code"])
+        place.households += int(row["n"])
+        _band_of(place, row["decile"]).households += int(row["n"])
     for row in assignments:
         n = int(row["n"])
-        village(row["region_code"]).assigned += n
+        place = village(row["region_code"])
+        place.assigned += n
+        _band_of(place, row["decile"]).assigned += n
         people[row["enumerator"]].assigned += n
     for row in buckets:
-        _add_visits(village(row["region_code"]), row)
+        place = village(row["region_code"])
+        _add_visits(place, row)
         _add_visits(people[row["enumerator_id"]], row)
+        if not int(row["proposed"]):
+            band = _band_of(place, row["decile"])
+            band.visited += int(row["n"])
+            if row["state"] == "approved":
+                band.approved += int(row["n"])
 
     users = await queries.users_by_id(set(people))
     totals = VillageProgress(region_code=region, name=names.get(region, ""), district="")
@@ -114,6 +151,11 @@ async def progress(principal: Principal, scope: ReportScope) -> ProgressReport:
         totals.households += item.households
         for name in fields:
             setattr(totals, name, getattr(totals, name) + getattr(item, name))
+        for total_band, item_band in zip(totals.deciles, item.deciles, strict=True):
+            total_band.households += item_band.households
+            total_band.assigned += item_band.assigned
+            total_band.visited += item_band.visited
+            total_band.approved += item_band.approved
     enumerators = []
     for user_id, counts in people.items():
         counts.not_visited = max(counts.assigned - counts.visited, 0)
@@ -131,6 +173,7 @@ async def progress(principal: Principal, scope: ReportScope) -> ProgressReport:
         region_name=names.get(region, ""),
         round_id=scope.round_id,
         round=scope.round_name,
+        decile=decile,
         generated_at=datetime.now(UTC),
         totals=totals,
         villages=sorted(villages.values(), key=lambda v: v.region_code),

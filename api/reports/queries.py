@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from piccolo.querystring import QueryString
 
+from api.registry import deciles
 from api.registry.codes import ancestors
 from api.registry.queries import under, where
 from api.registry.tables import Assignment, Household, HouseholdMember, Region
@@ -342,28 +343,32 @@ async def approvers(visit_ids: list[Any]) -> list[tuple[int, str]]:
 
 
 async def assignment_counts(
-    principal: Principal, region: str, round_id: int
+    principal: Principal, region: str, round_id: int, decile: str | None = None
 ) -> list[dict[str, Any]]:
-    """Assignments of the round per (village, enumerator)."""
+    """Assignments of the round per (village, enumerator, household decile)."""
     from piccolo.query.functions.aggregate import Count
 
-    return await where(  # type: ignore[no-any-return]
+    query = (
         Assignment.select(
             Assignment.region_code,
             Assignment.enumerator,
+            Assignment.household.decile.as_alias("decile"),
             Count(Assignment.id, alias="n"),
         )
         .where((Assignment.round == round_id) & under(Assignment.region_code, region))
-        .group_by(Assignment.region_code, Assignment.enumerator),
-        principal.region_filter(Assignment.region_code),
+        .group_by(Assignment.region_code, Assignment.enumerator, Assignment.household.decile)
     )
+    if decile:
+        query = query.where(deciles.clause(Assignment.household.decile, decile))
+    return await where(query, principal.region_filter(Assignment.region_code))  # type: ignore[no-any-return]
 
 
 _LATEST_VISIT_BUCKETS = """
-SELECT region_code, enumerator_id, state, flagged, proposed, COUNT(*) AS n
+SELECT region_code, enumerator_id, state, flagged, proposed, decile, COUNT(*) AS n
 FROM (
     SELECT
         "visit"."region_code" AS region_code,
+        "household"."decile" AS decile,
         "visit"."enumerator_id" AS enumerator_id,
         "visit"."state" AS state,
         CASE WHEN "visit"."flag_count" > 0 THEN 1 ELSE 0 END AS flagged,
@@ -376,25 +381,38 @@ FROM (
             ORDER BY "visit"."started_at" DESC, "visit"."received_at" DESC
         ) AS position
     FROM "visit"
+    LEFT JOIN "household" ON "household"."id" = "visit"."household_id"
     WHERE "visit"."round_id" = {} AND ("visit"."region_code" = {} OR "visit"."region_code" LIKE {})
       AND {}
 ) AS latest
-WHERE position = 1
-GROUP BY region_code, enumerator_id, state, flagged, proposed
+WHERE position = 1 AND {}
+GROUP BY region_code, enumerator_id, state, flagged, proposed, decile
 """
 
 
+def _decile_sql(selection: str | None) -> QueryString:
+    """The latest-visit subquery's ``decile`` within a selection, as SQL (TRUE for all)."""
+    if not selection:
+        return QueryString("TRUE")
+    limits = deciles.bounds(selection)
+    if limits is None:
+        return QueryString("decile IS NULL")
+    return QueryString("decile BETWEEN {} AND {}", *limits)
+
+
 async def latest_visit_buckets(
-    principal: Principal, region: str, round_id: int
+    principal: Principal, region: str, round_id: int, decile: str | None = None
 ) -> list[dict[str, Any]]:
     """The latest visit of each household (and of each proposal with its revisit) in the
-    round, counted per (village, enumerator, review state, flagged?, proposal?)."""
+    round, counted per (village, enumerator, review state, flagged?, proposal?, decile);
+    a proposal's decile is unknown (NULL)."""
     return await Visit.raw(  # type: ignore[no-any-return]
         _LATEST_VISIT_BUCKETS,
         round_id,
         region,
         region + ".%",
         _scoped(principal, Visit.region_code),
+        _decile_sql(decile),
     )
 
 
@@ -408,6 +426,22 @@ async def household_counts(principal: Principal, region: str) -> dict[str, int]:
         principal.region_filter(Household.region_code),
     )
     return {row["region_code"]: row["n"] for row in rows}
+
+
+async def household_decile_counts(
+    principal: Principal, region: str, decile: str | None = None
+) -> list[dict[str, Any]]:
+    """Households of the register per (village, decile)."""
+    from piccolo.query.functions.aggregate import Count
+
+    query = (
+        Household.select(Household.region_code, Household.decile, Count(Household.id, alias="n"))
+        .where(under(Household.region_code, region) & (Household.status != "proposed"))
+        .group_by(Household.region_code, Household.decile)
+    )
+    if decile:
+        query = query.where(deciles.clause(Household.decile, decile))
+    return await where(query, principal.region_filter(Household.region_code))  # type: ignore[no-any-return]
 
 
 async def users_by_id(ids: set[int]) -> dict[int, dict[str, Any]]:

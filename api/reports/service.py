@@ -40,9 +40,11 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-async def region_progress(principal: Principal, region: str, round_id: int) -> ProgressReport:
+async def region_progress(
+    principal: Principal, region: str, round_id: int, decile: str | None = None
+) -> ProgressReport:
     scope = await resolve(principal, region, round_id)
-    report = await progress_report(principal, scope)
+    report = await progress_report(principal, scope, decile)
     await record_download(principal, "report.progress_viewed", scope, f"progress:{region}", {})
     return report
 

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from api.bounds import IdPath
 from api.errors import DomainError
+from api.registry import deciles
 from api.review import access, service
 from api.review.queries import QueueFilters
 from api.review.schemas import (
@@ -48,6 +49,10 @@ ReceivedParam = Annotated[
     datetime | None,
     Parameter(description="ISO 8601 date-time; without an offset it is read as UTC."),
 ]
+DecileParam = Annotated[
+    str | None,
+    Parameter(pattern=deciles.SELECTION_PATTERN, description=deciles.SELECTION_DESCRIPTION),
+]
 IdParam = Annotated[int | None, Parameter(ge=1, le=2_147_483_647)]
 CursorParam = Annotated[str | None, Parameter(max_length=200)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
@@ -77,6 +82,7 @@ def _filters(
     received_from: datetime | None,
     received_to: datetime | None,
     round_id: int | None,
+    decile: str | None,
 ) -> QueueFilters:
     return QueueFilters(
         region_code=region,
@@ -87,6 +93,7 @@ def _filters(
         received_from=_utc(received_from),
         received_to=_utc(received_to),
         round_id=round_id,
+        decile=decile,
     )
 
 
@@ -110,12 +117,21 @@ class ReviewController(Controller):
         received_from: ReceivedParam = None,
         received_to: ReceivedParam = None,
         round_id: IdParam = None,
+        decile: DecileParam = None,
         cursor: CursorParam = None,
         limit: Limit = 50,
         order: Order = "newest",
     ) -> QueuePage:
         filters = _filters(
-            region, visit_state, flag, enumerator_id, outcome, received_from, received_to, round_id
+            region,
+            visit_state,
+            flag,
+            enumerator_id,
+            outcome,
+            received_from,
+            received_to,
+            round_id,
+            decile,
         )
         return await service.queue(
             request.user, filters, cursor, limit, descending=order == "newest"
@@ -136,9 +152,10 @@ class ReviewController(Controller):
         received_from: ReceivedParam = None,
         received_to: ReceivedParam = None,
         round_id: IdParam = None,
+        decile: DecileParam = None,
     ) -> StateCounts:
         filters = _filters(
-            region, None, flag, enumerator_id, outcome, received_from, received_to, round_id
+            region, None, flag, enumerator_id, outcome, received_from, received_to, round_id, decile
         )
         return await service.counts(request.user, filters)
 

@@ -20,6 +20,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from api.audit.tables import AuditEvent
+from api.registry import deciles
 from api.registry.tables import Assignment, Household, HouseholdMember
 from api.review.tables import Decision
 from api.visits.tables import Flag, Photo, Visit
@@ -39,6 +40,7 @@ class QueueFilters:
     received_from: datetime | None = None  # inclusive
     received_to: datetime | None = None  # exclusive
     round_id: int | None = None
+    decile: str | None = None  # a selection of api.registry.deciles ("3", "1-4", "unknown")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,26 @@ def filter_clauses(
         clauses.append(Visit.received_at < filters.received_to)
     if filters.round_id is not None:
         clauses.append(Visit.round_id == filters.round_id)
+    if filters.decile:
+        clauses.append(_decile_clause(principal, filters.decile))
     return clauses
+
+
+def _decile_clause(principal: Principal, selection: str) -> Any:
+    """Visits of households with a decile in ``selection`` (proposals have none: unknown).
+
+    The decile lives on the household only (BPS sets it; a visit never carries it), so
+    this is a semi-join on the household's primary key. The household side carries the
+    caller's scope too, so the planner never has to read households outside it.
+    """
+    households = Household.select(Household.id).where(deciles.clause(Household.decile, selection))
+    scope = principal.region_filter(Household.region_code)
+    if scope is not None:
+        households = households.where(scope)
+    in_band = Visit.household_id.is_in(households)
+    if selection == deciles.UNKNOWN:
+        return in_band | Visit.household_id.is_null()
+    return in_band
 
 
 async def queue_rows(
@@ -170,11 +191,11 @@ async def queue_flags(visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[tuple[
 
 
 async def household_briefs(household_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """Head's name and RT/RW of the queue's households (no identity numbers)."""
+    """Head's name, RT/RW and decile of the queue's households (no identity numbers)."""
     if not household_ids:
         return {}
     rows = await Household.select(
-        Household.id, Household.head_name, Household.rt, Household.rw
+        Household.id, Household.head_name, Household.rt, Household.rw, Household.decile
     ).where(Household.id.is_in(sorted(household_ids)))
     return {row["id"]: row for row in rows}
 
@@ -281,6 +302,7 @@ async def household(principal: Principal, household_id: int) -> dict[str, Any] |
             Household.latitude,
             Household.longitude,
             Household.status,
+            Household.decile,
             Household.baseline,
         )
         .where(Household.id == household_id)

@@ -45,6 +45,8 @@ class QueueItem(msgspec.Struct):
     head_name: str | None
     rt: str | None
     rw: str | None
+    # The register's decile (desil, 1 = poorest tenth; set by BPS), None when unknown.
+    decile: int | None
     enumerator_id: int
     enumerator_name: str
     outcome: str
@@ -184,6 +186,7 @@ class HouseholdBrief(BaseModel):
     latitude: float | None
     longitude: float | None
     status: str
+    decile: int | None = None  # the register's decile (desil, set by BPS); None: unknown
 
 
 class BaselineView(BaseModel):

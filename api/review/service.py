@@ -133,6 +133,7 @@ async def queue(
             head_name=briefs.get(row["household_id"], {}).get("head_name"),
             rt=briefs.get(row["household_id"], {}).get("rt"),
             rw=briefs.get(row["household_id"], {}).get("rw"),
+            decile=briefs.get(row["household_id"], {}).get("decile"),
             enumerator_id=row["enumerator_id"],
             enumerator_name=names.get(row["enumerator_id"], ""),
             outcome=row["outcome"],
@@ -221,6 +222,7 @@ def _household_brief(
         latitude=row["latitude"],
         longitude=row["longitude"],
         status=row["status"],
+        decile=row.get("decile"),
     )
 
 

@@ -1548,6 +1548,19 @@ export interface components {
             region_code: string;
             revoked_at: string | null;
         };
+        /** DecileProgress */
+        DecileProgress: {
+            /** @default 0 */
+            approved: number;
+            /** @default 0 */
+            assigned: number;
+            /** @enum {string} */
+            band: "1-4" | "5-10" | "unknown";
+            /** @default 0 */
+            households: number;
+            /** @default 0 */
+            visited: number;
+        };
         /** DecisionCreate */
         DecisionCreate: {
             decision: components["schemas"]["DeliberationChoice"];
@@ -1839,6 +1852,7 @@ export interface components {
         /** HouseholdBrief */
         HouseholdBrief: {
             address: string;
+            decile?: number | null;
             head_name: string;
             id: number;
             kk_number: string;
@@ -2132,6 +2146,7 @@ export interface components {
         };
         /** ProgressReport */
         ProgressReport: {
+            decile: string | null;
             enumerators: components["schemas"]["EnumeratorProgress"][];
             /** Format: date-time */
             generated_at: string;
@@ -2237,6 +2252,7 @@ export interface components {
         };
         /** QueueItem */
         QueueItem: {
+            decile: number | null;
             eligibility: string | null;
             enumerator_id: number;
             enumerator_name: string;
@@ -2797,6 +2813,7 @@ export interface components {
             assigned: number;
             /** @default 0 */
             complete: number;
+            deciles?: components["schemas"]["DecileProgress"][];
             district: string;
             /** @default 0 */
             escalated: number;
@@ -6373,6 +6390,8 @@ export interface operations {
             query?: {
                 after?: number | null;
                 assigned?: boolean | null;
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 limit?: number;
                 region?: string | null;
                 round_id?: number | null;
@@ -9237,6 +9256,8 @@ export interface operations {
     ApiV1ReportsProgressRegionProgress: {
         parameters: {
             query: {
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 /** @description Kemendagri code of the region (province, regency, district or village). */
                 region: string;
                 /** @description Verification round id. */
@@ -11275,6 +11296,8 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string | null;
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 enumerator_id?: number | null;
                 /** @description A flag code (e.g. "gps_poor_accuracy"), or "flagged" for any flag. */
                 flag?: string | null;
@@ -11827,6 +11850,8 @@ export interface operations {
     ApiV1VisitsCountsReviewCounts: {
         parameters: {
             query?: {
+                /** @description A decile (desil) "1"…"10", "1-4" (the poorest 40 %), "5-10", or "unknown" (no decile in the register). */
+                decile?: string | null;
                 enumerator_id?: number | null;
                 /** @description A flag code (e.g. "gps_poor_accuracy"), or "flagged" for any flag. */
                 flag?: string | null;

@@ -40,6 +40,8 @@ export interface Household {
   kk: string;
   lat: number | null;
   lon: number | null;
+  /** The register's decile (desil, 1 = poorest tenth, set by BPS); absent/null: unknown. */
+  decile?: number | null;
   /** baseline answers keyed as the form's prefill keys (baseline.<key>) */
   baseline: Record<string, unknown>;
   members: Member[];

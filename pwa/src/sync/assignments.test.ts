@@ -46,7 +46,7 @@ describe("assignment download", () => {
     expect(a.key).toBe("5:7");
     expect(a.state).toBe("returned");
     expect(a.returnComment).toBe("Foto KK buram");
-    expect(a.household).toMatchObject({ id: 42, rt: "008", rw: "004", lat: -2.385447, lon: 101.009766, headName: "Edi Hasibuan", villageName: "Suka Pindah" });
+    expect(a.household).toMatchObject({ id: 42, rt: "008", rw: "004", lat: -2.385447, lon: 101.009766, headName: "Edi Hasibuan", villageName: "Suka Pindah", decile: 4 });
     expect(a.household.baseline.floor_area).toBe(72);
     expect(a.household.members[0]).toMatchObject({ name: "Edi Hasibuan", nik: "1706012207500001" });
   });

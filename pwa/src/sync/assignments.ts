@@ -29,6 +29,11 @@ const num = (...xs: unknown[]): number | null => {
 };
 const STATES: AssignmentState[] = ["open", "visited", "returned", "closed"];
 
+/** A decile 1–10, or null (anything else from the server is not a decile). */
+function decileOf(n: number | null): number | null {
+  return n !== null && Number.isInteger(n) && n >= 1 && n <= 10 ? n : null;
+}
+
 export function normaliseMember(raw: unknown): Member {
   const m = obj(raw);
   const out: Member = { ...m };
@@ -63,6 +68,7 @@ export function normaliseAssignment(raw: unknown, userId: number): Assignment {
     kk: str(h.kk_number, h.kk, h.family_card_number, h.nokk),
     lat: num(h.lat, h.latitude, loc.lat, h.ref_lat),
     lon: num(h.lon, h.longitude, loc.lon, h.ref_lon),
+    decile: decileOf(num(h.decile, h.desil)),
     baseline: { ...baseline },
     members: Array.isArray(members) ? members.map(normaliseMember) : [],
   };

@@ -5,9 +5,10 @@ import type { Assignment, VisitRecord } from "../data/types";
 import { compileForm, type FormDef } from "../forms/engine";
 import { maskKk } from "../forms/identity";
 import { distanceM, formatDistance, lastFix, watchGps } from "../geo/gps";
-import { type Key, relTime, t } from "../i18n";
+import { type Key, lang, relTime, t } from "../i18n";
 import { formFor } from "../sync/assignments";
 import { createVisit } from "../visits/visit";
+import { decileTag } from "./decileTag";
 import { clear, h, nodes, throttled, toast } from "./dom";
 
 type Status = "pending" | "draft" | "outbox" | "done" | "returned";
@@ -140,7 +141,7 @@ export async function listScreen(root: HTMLElement): Promise<() => void> {
       listEl.appendChild(
         h("li", null,
           h("a", { class: `hh status-${r.status}`, href: `#/h/${encodeURIComponent(r.a.key)}` },
-            h("div", { class: "hh-name" }, hh.headName || `#${hh.id}`),
+            h("div", { class: "hh-name" }, hh.headName || `#${hh.id}`, hh.decile ? [" ", decileTag(hh.decile, lang() === "en")] : null),
             h("div", { class: "hh-addr" }, `${hh.address}${hh.rt ? ` · RT ${hh.rt}/RW ${hh.rw}` : ""}`),
             hh.villageName ? h("div", { class: "hh-village" }, hh.villageName) : null,
             r.status === "returned" && r.a.returnComment ? h("div", { class: "hh-comment" }, r.a.returnComment) : null,
@@ -218,7 +219,7 @@ export async function householdScreen(root: HTMLElement, key: string): Promise<(
   const dist = fix && hh.lat !== null && hh.lon !== null ? formatDistance(distanceM(fix, { lat: hh.lat, lon: hh.lon })) : null;
   root.replaceChildren(...nodes(
     h("div", { class: "card household" },
-      h("h2", null, hh.headName || `#${hh.id}`),
+      h("h2", null, hh.headName || `#${hh.id}`, hh.decile ? [" ", decileTag(hh.decile, lang() === "en")] : null),
       h("p", null, hh.address),
       h("p", null, `RT ${hh.rt} / RW ${hh.rw}${hh.villageName ? ` · ${hh.villageName}` : ""}`),
       hh.kk ? h("p", { class: "muted" }, `${t("kk")} ${maskKk(hh.kk)}`) : null,

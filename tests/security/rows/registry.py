@@ -29,6 +29,13 @@ ROWS: list[Row] = [
     ),
     # --- households: supervisors, auditors, admins ---
     Row("GET", "/api/v1/households", own=only(READERS)),
+    # A foreign region is no error here: the scope is in the query, the page is empty.
+    Row(
+        "GET",
+        "/api/v1/households?region={district}&decile=1-4",
+        own=only(READERS),
+        foreign=only(READERS),
+    ),
     Row("POST", "/api/v1/households/search", body={"name": "warga"}, own=only(READERS)),
     Row("GET", "/api/v1/households/{household}", own=only(READERS), foreign=FOREIGN_READ),
     Row(

@@ -15,6 +15,7 @@ QUERY = "region={district}&round={round}"
 
 ROWS: list[Row] = [
     Row("GET", "/api/v1/reports/progress?" + QUERY, own=READ, foreign=FOREIGN),
+    Row("GET", "/api/v1/reports/progress?decile=1-4&" + QUERY, own=READ, foreign=FOREIGN),
     Row("GET", "/api/v1/reports/minutes/{village}.pdf?round={round}", own=READ, foreign=FOREIGN),
     Row("GET", "/api/v1/reports/visits.geojson?" + QUERY, own=READ, foreign=FOREIGN),
     *[

@@ -21,6 +21,11 @@ ROWS: list[Row] = [
         foreign=only(READERS)),
     Row("GET", "/api/v1/visits/counts?region={district}", own=only(READERS),
         foreign=only(READERS)),
+    # By decile (the poorest 40 %): the same scope inside the query, the same answers.
+    Row("GET", "/api/v1/visits?region={district}&decile=1-4", own=only(READERS),
+        foreign=only(READERS)),
+    Row("GET", "/api/v1/visits/counts?region={district}&decile=1-4", own=only(READERS),
+        foreign=only(READERS)),
     Row(
         "GET",
         "/api/v1/visits/{visit}",

@@ -1,16 +1,20 @@
 // Assignment management (supervisors, admins): a village, its households (masked) with
-// their assignee in the round, filters by RW and RT (shown as RT/RW, as everywhere), a selection, assign / reassign / unassign.
+// their assignee in the round and their decile (BPS), filters by RW and RT (shown as RT/RW, as everywhere) and by
+// decile, a selection (one click: the poorest 40 % not yet assigned), assign / reassign / unassign.
 // #/assign[/<round id>[/<village code>]]
 import "../audit/common.css";
 import "./assign.css";
 import { ask, h } from "../../ui/dom";
+import { lang } from "../../i18n";
+import { DECILE_SELECTIONS, selectionLabel } from "../../ui/decile";
+import { decileTag } from "../../ui/decileTag";
 import { app } from "../../app/controller";
 import { allPages, call, type S } from "../audit/api";
 import { num, problemWords, reasonWords } from "../audit/words";
 import { defaultRound } from "../progress/model";
 import { strings } from "../strings";
 import {
-  applyFilter, assignedIn, enumeratorsFor, type Filter, join, type Line, NO_FILTER, plan, rtValues,
+  applyFilter, assignedIn, enumeratorsFor, type Filter, inDecile, join, type Line, NO_FILTER, plan, rtValues,
   rwValues, sortLines,
 } from "./model";
 import { myRegions, regionPicker } from "./regionPicker";
@@ -29,6 +33,8 @@ const s = strings(
     show_all: "semua",
     show_unassigned: "belum ditugaskan",
     show_assigned: "sudah ditugaskan",
+    decile: "Desil",
+    decile_any: "semua",
     find: "Cari nama kepala / alamat",
     head: "Kepala keluarga",
     address: "Alamat",
@@ -41,6 +47,7 @@ const s = strings(
     select_rt: "Pilih RT {rt} / RW {rw} ({n})",
     select_rw: "Pilih RW {rw} ({n})",
     select_village: "Pilih seluruh desa ({n})",
+    select_poorest: "Pilih desil 1–4 yang belum ditugaskan ({n})",
     clear: "Kosongkan pilihan",
     selected: "{n} dipilih",
     enumerator: "Tugaskan ke enumerator",
@@ -79,6 +86,8 @@ const s = strings(
     show_all: "all",
     show_unassigned: "not assigned",
     show_assigned: "assigned",
+    decile: "Decile",
+    decile_any: "all",
     find: "Find head's name / address",
     head: "Head of household",
     address: "Address",
@@ -91,6 +100,7 @@ const s = strings(
     select_rt: "Select RT {rt} / RW {rw} ({n})",
     select_rw: "Select RW {rw} ({n})",
     select_village: "Select the whole village ({n})",
+    select_poorest: "Select deciles 1–4 not yet assigned ({n})",
     clear: "Clear selection",
     selected: "{n} selected",
     enumerator: "Assign to enumerator",
@@ -220,6 +230,10 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
       h("option", { value: "" }, s("all")), rts.map((x) => h("option", { value: x, selected: x === filter.rt }, x)));
     const showSel = h("select", { id: "filter-show", onchange: () => { filter = { ...filter, show: showSel.value as Filter["show"] }; draw(); } },
       (["all", "unassigned", "assigned"] as const).map((k) => h("option", { value: k, selected: filter.show === k }, s(`show_${k}`))));
+    // The register's decile (BPS): "1-4" picks the poorest 40 % to assign first.
+    const decileSel = h("select", { id: "filter-decile", "aria-label": s("decile"), onchange: () => { filter = { ...filter, decile: decileSel.value }; draw(); } },
+      h("option", { value: "" }, s("decile_any")),
+      DECILE_SELECTIONS.map((d) => h("option", { value: d, selected: d === filter.decile }, selectionLabel(d, lang() === "en"))));
     const text = h("input", { type: "search", id: "filter-text", value: filter.text, placeholder: s("find"), autocomplete: "off",
       oninput: () => { filter = { ...filter, text: text.value }; drawTable(); } });
 
@@ -236,6 +250,8 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
         btns.push(h("button", { type: "button", class: "btn small secondary", id: "select-rw", onclick: () => selectIds(ids) }, s("select_rw", { rw: filter.rw, n: ids.length })));
       }
       btns.push(h("button", { type: "button", class: "btn small secondary", id: "select-shown", onclick: () => selectIds(cur.map((l) => l.household.id)) }, s("select_shown", { n: cur.length })));
+      const poorest = lines.filter((l) => !l.assignment && inDecile(l.household.decile, "1-4")).map((l) => l.household.id);
+      if (poorest.length) btns.push(h("button", { type: "button", class: "btn small secondary", id: "select-poorest", onclick: () => selectIds(poorest) }, s("select_poorest", { n: poorest.length })));
       btns.push(h("button", { type: "button", class: "btn small secondary", id: "select-village", onclick: () => selectIds(lines.map((l) => l.household.id)) }, s("select_village", { n: lines.length })));
       btns.push(h("button", { type: "button", class: "btn small secondary", id: "select-clear", onclick: () => { selected.clear(); drawTable(); } }, s("clear")));
       quick.replaceChildren(...btns);
@@ -271,7 +287,7 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
           const tr = h("tr", { class: selected.has(hh.id) ? "sel" : "", "data-household": hh.id },
             h("td", { class: "cb" }, cb),
             h("td", { class: "n" }, `${hh.rt}/${hh.rw}`),
-            h("td", null, h("b", null, hh.head_name)),
+            h("td", null, h("b", null, hh.head_name), hh.decile ? [" ", decileTag(hh.decile, lang() === "en")] : null),
             h("td", null, hh.address),
             h("td", { class: "mono" }, hh.kk_masked),
             h("td", { class: "assignee" }, a ? a.enumerator_name : h("span", { class: "muted" }, s("none"))),
@@ -333,6 +349,7 @@ export async function assignScreen(root: HTMLElement, ...args: string[]): Promis
         h("label", null, h("span", { class: "small muted" }, s("rw")), rwSel),
         h("label", null, h("span", { class: "small muted" }, s("rt")), rtSel),
         h("label", null, h("span", { class: "small muted" }, s("show")), showSel),
+        h("label", null, h("span", { class: "small muted" }, s("decile")), decileSel),
         h("label", { style: { flex: "1" } }, h("span", { class: "small muted" }, s("find")), text)),
       quick, countLine, tableBox,
       h("div", { class: "assign-bar" }, selCount,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyFilter, assignedIn, enumeratorsFor, join, NO_FILTER, plan, rtValues, rwValues, sortLines, type Assignment, type Household, type User } from "./model";
+import { applyFilter, assignedIn, enumeratorsFor, inDecile, join, NO_FILTER, plan, rtValues, rwValues, sortLines, type Assignment, type Household, type User } from "./model";
 
 const hh = (id: number, rw: string, rt: string, head = `Kepala ${id}`): Household => ({
   id, region_code: "17.06.01.2001", village_name: "A", address: `Jl. ${id}`, rt, rw, kk_masked: "1706••••••••0001",
@@ -17,6 +17,17 @@ const user = (id: number, scopes: string[], role = "enumerator", active = true):
 const lines = sortLines(join([hh(1, "002", "003"), hh(2, "002", "001", "Budi"), hh(3, "010", "001"), hh(4, "002", "003", "Ani")], [asg(1, 7), asg(3, 8)]));
 
 describe("assignment model", () => {
+  it("filters by decile: one, the poorest 40 %, the rest, unknown", () => {
+    const withDeciles = join([{ ...hh(1, "001", "001"), decile: 2 }, { ...hh(2, "001", "001"), decile: 7 }, hh(3, "001", "001")], []);
+    const ids = (decile: string) => applyFilter(withDeciles, { ...NO_FILTER, decile }).map((l) => l.household.id);
+    expect(ids("")).toEqual([1, 2, 3]);
+    expect(ids("1-4")).toEqual([1]);
+    expect(ids("5-10")).toEqual([2]);
+    expect(ids("7")).toEqual([2]);
+    expect(ids("unknown")).toEqual([3]);
+    expect(inDecile(4, "1-4") && !inDecile(5, "1-4") && !inDecile(null, "1-4")).toBe(true);
+  });
+
   it("joins and sorts by RW, RT, name", () => {
     expect(lines.map((l) => l.household.id)).toEqual([2, 4, 1, 3]);
     expect(lines.find((l) => l.household.id === 1)!.assignment!.enumerator_id).toBe(7);

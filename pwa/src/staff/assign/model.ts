@@ -2,6 +2,7 @@
 // round, filters by RT/RW, the selection, what an "assign" would move, the result in words.
 // Pure: unit-tested.
 import type { components } from "../../api/schema";
+import { bounds, isDecileSelection } from "../../ui/decile";
 import { covers } from "../progress/model";
 
 type S = components["schemas"];
@@ -25,9 +26,18 @@ export interface Filter {
   rt: string; // "" = every RT
   show: "all" | "unassigned" | "assigned";
   text: string; // head's name or address, case-insensitive
+  decile: string; // "" = every decile; else a selection of ui/decile.ts ("1-4", "3", "unknown")
 }
 
-export const NO_FILTER: Filter = { rw: "", rt: "", show: "all", text: "" };
+export const NO_FILTER: Filter = { rw: "", rt: "", show: "all", text: "", decile: "" };
+
+/** The household's decile is inside a selection ("" takes every household). */
+export function inDecile(decile: number | null, selection: string): boolean {
+  if (!selection || !isDecileSelection(selection)) return true;
+  const range = bounds(selection);
+  if (range === null) return decile === null;
+  return decile !== null && decile >= range[0] && decile <= range[1];
+}
 
 export function applyFilter(lines: Line[], f: Filter): Line[] {
   const text = f.text.trim().toLowerCase();
@@ -35,6 +45,7 @@ export function applyFilter(lines: Line[], f: Filter): Line[] {
     const h = l.household;
     if (f.rw && h.rw !== f.rw) return false;
     if (f.rt && h.rt !== f.rt) return false;
+    if (!inDecile(h.decile, f.decile)) return false;
     if (f.show === "unassigned" && l.assignment) return false;
     if (f.show === "assigned" && !l.assignment) return false;
     if (text && !`${h.head_name} ${h.address}`.toLowerCase().includes(text)) return false;

@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { childOf, covers, defaultRound, depth, percent, type Report, rollUp, segments, startRegion, visitPoints } from "./model";
+import { bandsOf, childOf, covers, decileArg, defaultRound, depth, percent, type Report, rollUp, segments, startRegion, visitPoints } from "./model";
 
 const village = (code: string, name: string, district: string, n: Partial<Report["totals"]> = {}) => ({
   region_code: code, name, district, households: 10, assigned: 10, visited: 4, not_visited: 6, submitted: 0,
-  complete: 1, approved: 2, returned: 1, escalated: 0, flagged: 1, proposed: 0, ...n,
+  complete: 1, approved: 2, returned: 1, escalated: 0, flagged: 1, proposed: 0,
+  deciles: [
+    { band: "1-4" as const, households: 6, assigned: 6, visited: 3, approved: 2 },
+    { band: "5-10" as const, households: 3, assigned: 3, visited: 1, approved: 0 },
+    { band: "unknown" as const, households: 1, assigned: 1, visited: 0, approved: 0 },
+  ],
+  ...n,
 });
 
 const report: Report = {
-  region_code: "17.06", region_name: "Mukomuko", round_id: 1, round: "R", generated_at: "2026-06-01T00:00:00Z",
+  region_code: "17.06", region_name: "Mukomuko", round_id: 1, round: "R", decile: null, generated_at: "2026-06-01T00:00:00Z",
   totals: village("17.06", "Mukomuko", ""),
   villages: [
     village("17.06.01.2001", "A", "Lubuk Pinang"),
@@ -34,6 +40,23 @@ describe("progress model", () => {
     expect(rollUp(report, "17.06.01").map((r) => r.code)).toEqual(["17.06.01.2001", "17.06.01.2002"]);
     expect(rollUp(report, "17.06.05.2001")).toHaveLength(1);
     expect(rollUp(report, "17.06", new Map([["17.06.05", "Kec. Ipuh"]]))[1]!.name).toBe("Kec. Ipuh");
+  });
+
+  it("sums the decile bands when rolling up", () => {
+    const rows = rollUp(report, "17.06");
+    expect(rows[0]!.deciles.map((b) => [b.band, b.assigned, b.visited, b.approved])).toEqual([
+      ["1-4", 12, 6, 4], ["5-10", 6, 2, 0], ["unknown", 2, 0, 0],
+    ]);
+    expect(rollUp(report, "17.06.05.2001")[0]!.deciles[0]!.households).toBe(6);
+    expect(bandsOf({}).map((b) => b.band)).toEqual(["1-4", "5-10", "unknown"]);
+    expect(bandsOf({ deciles: [{ band: "unknown", households: 2, assigned: 1, visited: 1, approved: 0 }] })[2]!.households).toBe(2);
+  });
+
+  it("reads the decile filter of the hash", () => {
+    expect(decileArg("1-4")).toBe("1-4");
+    expect(decileArg("10")).toBe("10");
+    expect(decileArg("11")).toBe("");
+    expect(decileArg(undefined)).toBe("");
   });
 
   it("splits a bar into approved, returned, waiting, not visited", () => {

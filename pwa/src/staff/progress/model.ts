@@ -7,6 +7,8 @@ type S = components["schemas"];
 export type Report = S["ProgressReport"];
 export type Village = S["VillageProgress"];
 export type Counts = Pick<Village, "assigned" | "visited" | "not_visited" | "submitted" | "complete" | "approved" | "returned" | "escalated" | "flagged" | "proposed" | "households">;
+export type DecileBand = S["DecileProgress"];
+export const BANDS = ["1-4", "5-10", "unknown"] as const;
 
 export const LEVELS = ["province", "regency", "district", "village"] as const;
 
@@ -31,12 +33,35 @@ const ZERO = (): Counts => ({
 export interface Row extends Counts {
   code: string;
   name: string;
+  deciles: DecileBand[]; // always the three BANDS, in order
+}
+
+const ZERO_BANDS = (): DecileBand[] => BANDS.map((band) => ({ band, households: 0, assigned: 0, visited: 0, approved: 0 }));
+
+/** The bands of a report row (an older server sends none: all zero). */
+export function bandsOf(row: { deciles?: DecileBand[] }): DecileBand[] {
+  const out = ZERO_BANDS();
+  for (const b of row.deciles ?? []) {
+    const i = BANDS.indexOf(b.band);
+    if (i >= 0) out[i] = { ...b };
+  }
+  return out;
+}
+
+function addBands(into: DecileBand[], from: DecileBand[]): void {
+  from.forEach((b, i) => {
+    const t = into[i]!;
+    t.households += b.households;
+    t.assigned += b.assigned;
+    t.visited += b.visited;
+    t.approved += b.approved;
+  });
 }
 
 /** The villages of a report summed per child region of `region` (a village: itself). */
 export function rollUp(report: Report, region: string, names: Map<string, string> = new Map()): Row[] {
   if (depth(region) >= 4) {
-    return report.villages.filter((v) => v.region_code === region).map((v) => ({ ...v, code: v.region_code, name: v.name }));
+    return report.villages.filter((v) => v.region_code === region).map((v) => ({ ...v, code: v.region_code, name: v.name, deciles: bandsOf(v) }));
   }
   const rows = new Map<string, Row>();
   for (const v of report.villages) {
@@ -45,10 +70,11 @@ export function rollUp(report: Report, region: string, names: Map<string, string
     let row = rows.get(code);
     if (!row) {
       const name = depth(code) === 4 ? v.name : depth(code) === 3 ? v.district || names.get(code) || code : names.get(code) || code;
-      row = { ...ZERO(), code, name: names.get(code) || name };
+      row = { ...ZERO(), code, name: names.get(code) || name, deciles: ZERO_BANDS() };
       rows.set(code, row);
     }
     for (const k of Object.keys(ZERO()) as (keyof Counts)[]) row[k] += v[k];
+    addBands(row.deciles, bandsOf(v));
   }
   return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
@@ -65,6 +91,11 @@ export function segments(c: Pick<Counts, "assigned" | "approved" | "returned" | 
   const total = Math.max(c.assigned, c.visited, 1);
   const seg = (key: Segment["key"], n: number): Segment => ({ key, n, pct: Math.round((n / total) * 1000) / 10 });
   return [seg("approved", c.approved), seg("returned", c.returned), seg("waiting", waiting), seg("not_visited", c.not_visited)];
+}
+
+/** The decile filter of the progress hash (#/progress/<round>/<region>/<decile>). */
+export function decileArg(arg: string | undefined): string {
+  return arg && /^(10|[1-9]|1-4|5-10|unknown)$/.test(arg) ? arg : "";
 }
 
 export function percent(part: number, whole: number): number {

@@ -10,9 +10,11 @@ import { num, problemWords, when } from "../audit/words";
 import { pointsMap, type MapHandle } from "../map/map";
 import { strings } from "../strings";
 import {
-  covers, defaultRound, depth, type GeoFeature, percent, type Report, rollUp, type Row, segments,
-  startRegion, visitPoints,
+  bandsOf, covers, decileArg, type DecileBand, defaultRound, depth, type GeoFeature, percent, type Report, rollUp,
+  type Row, segments, startRegion, visitPoints,
 } from "./model";
+import { lang } from "../../i18n";
+import { DECILE_SELECTIONS, selectionLabel } from "../../ui/decile";
 
 
 const s = strings(
@@ -62,6 +64,16 @@ const s = strings(
     only_approved: "Yang disetujui",
     download: "Unduh",
     export_started: "Unduhan dimulai: lihat unduhan peramban Anda.",
+    decile: "Desil",
+    decile_all: "Semua desil",
+    per_decile: "Per desil (data BPS)",
+    per_decile_note: "Rumah tangga ditugaskan, dikunjungi dan disetujui menurut desil: 1–4 adalah 40 % termiskin.",
+    band_poorest: "Desil 1–4 (40 % termiskin)",
+    band_upper: "Desil 5–10",
+    band_unknown: "Tanpa desil",
+    band_cell: "{v} dari {a} dikunjungi · {ok} disetujui",
+    poorest_tile: "dikunjungi dari yang ditugaskan · {ok} disetujui",
+    filtered: "Hanya {d}: semua angka di halaman ini dihitung untuk rumah tangga itu saja.",
   },
   {
     title: "Verification progress",
@@ -109,14 +121,47 @@ const s = strings(
     download: "Download",
     export_started: "Download started: see your browser's downloads.",
     legend: "Bars: of the assigned",
+    decile: "Decile",
+    decile_all: "All deciles",
+    per_decile: "By decile (BPS)",
+    per_decile_note: "Households assigned, visited and approved by decile: 1–4 are the poorest 40 %.",
+    band_poorest: "Decile 1–4 (poorest 40 %)",
+    band_upper: "Decile 5–10",
+    band_unknown: "No decile",
+    band_cell: "{v} of {a} visited · {ok} approved",
+    poorest_tile: "visited of assigned · {ok} approved",
+    filtered: "Only {d}: every figure on this page counts those households alone.",
   },
 );
 
 const MAP_LIMIT = 3000;
 const LEVEL_OF_DEPTH: Record<number, "regency" | "district" | "village"> = { 2: "regency", 3: "district", 4: "village" };
 
-function href(round: number, region: string): string {
-  return `#/progress/${round}/${region}`;
+function href(round: number, region: string, decile = ""): string {
+  return `#/progress/${round}/${region}${decile ? `/${decile}` : ""}`;
+}
+
+const BAND_WORDS = { "1-4": "band_poorest", "5-10": "band_upper", unknown: "band_unknown" } as const;
+
+/** One band's cell: visited of assigned, approved, and a bar of the visited share. */
+function bandCell(b: DecileBand) {
+  if (!b.assigned && !b.visited) return h("td", { class: `band band-${b.band} none`, "data-band": b.band }, h("span", { class: "muted" }, "—"));
+  return h("td", { class: `band band-${b.band}`, "data-band": b.band },
+    h("div", null, s("band_cell", { v: num(b.visited), a: num(b.assigned), ok: num(b.approved) })),
+    h("div", { class: "bar thin", role: "img", "aria-label": `${percent(b.visited, b.assigned)}%` },
+      h("i", { class: "approved", style: { width: `${percent(b.approved, Math.max(b.assigned, b.visited))}%` } }),
+      h("i", { class: "waiting", style: { width: `${percent(b.visited - b.approved, Math.max(b.assigned, b.visited))}%` } })));
+}
+
+/** Households, assigned, visited and approved per decile band, per region row. */
+function decileTable(rows: Row[], totals: DecileBand[], levelWord: string, round: number, region: string, decile: string) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "data", id: "progress-deciles" },
+    h("thead", null, h("tr", null, h("th", { scope: "col" }, levelWord),
+      ...(["1-4", "5-10", "unknown"] as const).map((b) => h("th", { scope: "col", class: `band band-${b}` }, s(BAND_WORDS[b]))))),
+    h("tbody", null, rows.map((r) => h("tr", { "data-code": r.code },
+      h("td", { class: "name" }, r.code === region ? r.name : h("a", { href: href(round, r.code, decile) }, r.name || r.code)),
+      ...r.deciles.map(bandCell)))),
+    rows.length > 1 ? h("tfoot", null, h("tr", null, h("td", null, s("total")), ...totals.map(bandCell))) : null));
 }
 
 function bar(c: Parameters<typeof segments>[0]) {
@@ -202,17 +247,22 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
     const round = rounds.find((r) => String(r.id) === args[0]) ?? defaultRound(rounds)!;
     const myCodes = mine.map((r) => r.code);
     const region = args[1] && /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/.test(args[1]) ? args[1] : startRegion(round.region_code, myCodes);
+    const decile = decileArg(args[2]);
 
-    const roundSel = h("select", { id: "progress-round", onchange: () => { location.hash = href(Number(roundSel.value), region); } },
+    const roundSel = h("select", { id: "progress-round", onchange: () => { location.hash = href(Number(roundSel.value), region, decile); } },
       rounds.map((r) => h("option", { value: r.id, selected: r.id === round.id }, `${r.name} (${r.region_name})`)));
+    const decileSel = h("select", { id: "progress-decile", onchange: () => { location.hash = href(round.id, region, decileSel.value); } },
+      h("option", { value: "" }, s("decile_all")),
+      DECILE_SELECTIONS.map((d) => h("option", { value: d, selected: d === decile }, selectionLabel(d, lang() === "en"))));
     const crumbs = h("nav", { class: "crumbs", "aria-label": s("region") });
     const minutesErr = h("p", { class: "err", role: "alert" });
-    const toolbar = h("div", { class: "toolbar" }, h("label", null, h("span", { class: "small muted" }, s("round")), roundSel), crumbs);
+    const toolbar = h("div", { class: "toolbar" }, h("label", null, h("span", { class: "small muted" }, s("round")), roundSel),
+      h("label", null, h("span", { class: "small muted" }, s("decile")), decileSel), crumbs);
     const body = h("div", null, h("p", { class: "loading" }, s("loading")));
     root.replaceChildren(h("h1", null, s("title")), toolbar, minutesErr, err, body);
 
     const [report, detail, kids] = await Promise.all([
-      call<Report>(`/api/v1/reports/progress?round=${round.id}&region=${region}`),
+      call<Report>(`/api/v1/reports/progress?round=${round.id}&region=${region}${decile ? `&decile=${decile}` : ""}`),
       call<S["RegionDetail"]>(`/api/v1/regions/${region}`),
       depth(region) < 4 ? call<S["RegionChild"][]>(`/api/v1/regions/${region}/children`) : Promise.resolve([]),
     ]);
@@ -224,7 +274,7 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
     for (const r of way) {
       if (!myCodes.some((m) => covers(m, r.code))) continue;
       if (parts.length) parts.push(h("span", { class: "sep", "aria-hidden": "true" }, "›"));
-      parts.push(r.code === region ? h("span", { "aria-current": "page" }, r.name) : h("a", { href: href(round.id, r.code) }, r.name));
+      parts.push(r.code === region ? h("span", { "aria-current": "page" }, r.name) : h("a", { href: href(round.id, r.code, decile) }, r.name));
     }
     crumbs.replaceChildren(...parts);
     if (depth(region) === 4) {
@@ -252,7 +302,7 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
       ? h("div", { class: "table-wrap" }, h("table", { class: "data", id: "progress-regions" },
         h("thead", null, h("tr", null, h("th", { scope: "col" }, s(childLevel)), h("th", { scope: "col" }, s("bar")), ...countHeads(), villageLevel ? h("th", null, "") : null)),
         h("tbody", null, rows.map((r) => h("tr", { "data-code": r.code },
-          h("td", { class: "name" }, r.code === region ? r.name : h("a", { href: href(round.id, r.code) }, r.name || r.code),
+          h("td", { class: "name" }, r.code === region ? r.name : h("a", { href: href(round.id, r.code, decile) }, r.name || r.code),
             h("div", { class: "small muted" }, `${r.code} · ${num(r.households)} ${s("households").toLowerCase()}`)),
           h("td", null, bar(r)),
           ...countCells(r),
@@ -261,7 +311,7 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
             return b;
           })()) : null,
         ))),
-        rows.length > 1 ? h("tfoot", null, h("tr", null, h("td", null, s("total")), h("td", null, bar(t)), ...countCells({ ...t, code: region, name: "" }), villageLevel ? h("td", null) : null)) : null))
+        rows.length > 1 ? h("tfoot", null, h("tr", null, h("td", null, s("total")), h("td", null, bar(t)), ...countCells({ ...t, code: region, name: "", deciles: bandsOf(t) }), villageLevel ? h("td", null) : null)) : null))
       : h("p", { class: "empty" }, s("no_villages"));
 
     const people = report.enumerators;
@@ -273,11 +323,27 @@ export async function progressScreen(root: HTMLElement, ...args: string[]): Prom
           h("td", null, bar(p)), ...countCells(p))))))
       : h("p", { class: "empty" }, s("no_enumerators"));
 
+    // The poorest 40 % at a glance: its tile first, then every region by decile band.
+    const bands = bandsOf(t);
+    const poorest = bands[0]!;
+    const poorTile = h("div", { class: "tile poorest", id: "progress-poorest", "data-count": "poorest" },
+      h("b", null, `${num(poorest.visited)} / ${num(poorest.assigned)}`, h("span", { class: "small" }, ` ${percent(poorest.visited, poorest.assigned)}%`)),
+      h("span", null, s("band_poorest")), h("div", { class: "small" }, s("poorest_tile", { ok: num(poorest.approved) })));
+    tiles.prepend(poorTile);
+    const filteredNote = decile
+      ? h("p", { class: "decile-filtered", id: "progress-decile-note" }, s("filtered", { d: selectionLabel(decile as (typeof DECILE_SELECTIONS)[number], lang() === "en") }))
+      : null;
+    const decileSection = rows.length
+      ? [h("h2", null, s("per_decile")), h("p", { class: "small muted" }, s("per_decile_note")),
+        decileTable(rows, bands, s(childLevel), round.id, region, decile)]
+      : [];
+
     const mapBox = h("div", { class: "map-box", id: "progress-map" });
     const mapNote = h("p", { class: "small muted" }, s("loading"));
     body.replaceChildren(
-      tiles, legend,
+      filteredNote ?? "", tiles, legend,
       h("h2", null, s("per_region", { level: s(childLevel).toLowerCase() })), regionTable,
+      ...decileSection,
       h("h2", null, s("per_enumerator")), peopleTable,
       exportBox(region, round.id),
       h("h2", null, s("map")), mapNote, mapBox,

@@ -24,6 +24,11 @@ describe("review queue filters", () => {
     expect(hash.startsWith("#/review/?")).toBe(true);
     expect(parseFilters(hash)).toEqual(f);
     expect(filtersHash(EMPTY)).toBe("#/review");
+    expect(parseFilters("#/review/?decile=1-4").decile).toBe("1-4");
+    expect(parseFilters("#/review/?decile=7").decile).toBe("7");
+    expect(parseFilters("#/review/?decile=11").decile).toBe("");
+    expect(filtersHash({ ...EMPTY, decile: "1-4" })).toBe("#/review/?decile=1-4");
+    expect(apiQuery({ ...EMPTY, decile: "unknown" })).toBe("?decile=unknown");
     expect(parseFilters("#/review")).toEqual(EMPTY);
     expect(parseFilters("#/review/?state=bogus&region=17.6&flag=DROP TABLE&enumerator=-1&from=yesterday&order=x")).toEqual(EMPTY);
   });

@@ -1,6 +1,7 @@
 // The review queue's state without DOM: filters <-> the hash query, the API query, the
 // region cascade's path, and the queue context that n/p walk in the visit view.
 // Unit-tested in model.test.ts.
+import { isDecileSelection } from "../../ui/decile";
 
 export const STATES = ["submitted", "complete", "approved", "returned", "escalated"] as const;
 export type ReviewState = (typeof STATES)[number];
@@ -36,9 +37,10 @@ export interface Filters {
   from: string; // YYYY-MM-DD (received on or after, local day)
   to: string; // YYYY-MM-DD (received on or before, local day)
   order: "newest" | "oldest";
+  decile: string; // "" | a selection of ui/decile.ts ("1-4", "3", "unknown", …)
 }
 
-export const EMPTY: Filters = { region: "", state: "", flag: "", enumerator: "", outcome: "", from: "", to: "", order: "newest" };
+export const EMPTY: Filters = { region: "", state: "", flag: "", enumerator: "", outcome: "", from: "", to: "", order: "newest", decile: "" };
 
 const REGION = /^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -61,13 +63,14 @@ export function parseFilters(hash: string): Filters {
     from: get("from", (v) => DAY.test(v)),
     to: get("to", (v) => DAY.test(v)),
     order: q.get("order") === "oldest" ? "oldest" : "newest",
+    decile: get("decile", isDecileSelection),
   };
 }
 
 /** The queue's hash for these filters (only what differs from the defaults). */
 export function filtersHash(f: Filters): string {
   const q = new URLSearchParams();
-  for (const k of ["region", "state", "flag", "enumerator", "outcome", "from", "to"] as const) {
+  for (const k of ["region", "state", "flag", "enumerator", "outcome", "from", "to", "decile"] as const) {
     if (f[k]) q.set(k, f[k]);
   }
   if (f.order !== "newest") q.set("order", f.order);
@@ -91,6 +94,7 @@ export function apiQuery(f: Filters, opts: { withState?: boolean; cursor?: strin
   if (f.outcome) q.set("outcome", f.outcome);
   if (f.from) q.set("received_from", dayStart(f.from));
   if (f.to) q.set("received_to", dayStart(f.to, 1)); // the API's bound is exclusive
+  if (f.decile) q.set("decile", f.decile);
   if (opts.withState !== false) {
     if (f.order !== "newest") q.set("order", f.order);
     if (opts.cursor) q.set("cursor", opts.cursor);

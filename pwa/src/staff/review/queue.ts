@@ -19,6 +19,9 @@ import {
   saveContext,
 } from "./model";
 import { errorText, flagName, fmtTime, outcomeText, stateName, w } from "./words";
+import { lang } from "../../i18n";
+import { DECILE_SELECTIONS, selectionLabel } from "../../ui/decile";
+import { decileTag } from "../../ui/decileTag";
 
 const PAGE = 50;
 
@@ -82,6 +85,10 @@ export async function reviewQueueScreen(root: HTMLElement, ..._args: string[]): 
   const outcomeSelect = select("outcome", w("f_outcome"),
     [["", w("f_any")], ...OUTCOMES.map((o): [string, string] => [o, outcomeText(o)])],
     filters.outcome, (v) => change({ outcome: v }));
+  // The decile of the register (BPS): "1-4" first, the poorest 40 % most offices start with.
+  const decileSelect = select("decile", w("f_decile"),
+    [["", w("f_any")], ...DECILE_SELECTIONS.map((d): [string, string] => [d, selectionLabel(d, lang() === "en")])],
+    filters.decile, (v) => change({ decile: v }));
   const enumBox = h("div", { class: "rv-enum" });
   const date = (name: "from" | "to", labelText: string) =>
     h("label", { class: "rv-field rv-date" }, h("span", null, labelText),
@@ -101,7 +108,7 @@ export async function reviewQueueScreen(root: HTMLElement, ..._args: string[]): 
       ),
       tabs,
       h("form", { class: "rv-filters", onsubmit: (ev: Event) => ev.preventDefault() },
-        regionBox, flagSelect, enumBox, outcomeSelect, date("from", w("f_from")), date("to", w("f_to")), orderSelect, reset),
+        regionBox, flagSelect, decileSelect, enumBox, outcomeSelect, date("from", w("f_from")), date("to", w("f_to")), orderSelect, reset),
       status,
       h("div", { class: "rv-table-wrap" }, table),
       h("div", { class: "rv-more" }, shown, more),
@@ -200,6 +207,7 @@ export async function reviewQueueScreen(root: HTMLElement, ..._args: string[]): 
     },
       h("td", { class: "rv-hh" },
         h("a", { href, onclick: () => remember(index) }, who),
+        it.decile ? [" ", decileTag(it.decile, lang() === "en", true)] : null,
         h("div", { class: "rv-sub" },
           it.household_id ? `#${it.household_id}` : null,
           it.rt ? ` · RT ${it.rt}/RW ${it.rw ?? "—"}` : null,

@@ -20,6 +20,9 @@ import {
   valueText,
 } from "./model";
 import { errorText, flagName, fmtTime, kindName, label, outcomeText, w } from "./words";
+import { lang } from "../../i18n";
+import { isPoorest } from "../../ui/decile";
+import { decileTag } from "../../ui/decileTag";
 
 type Label = Record<string, string>;
 interface FieldInfo {
@@ -231,12 +234,16 @@ export async function visitReviewScreen(root: HTMLElement, ...args: string[]): P
     ),
     h("div", { class: "rv-title" },
       h("h1", null, v.proposed_household ? w("proposal") : hh?.head_name ?? `#${v.household_id}`),
+      hh ? decileTag(hh.decile, lang() === "en", true) : null,
       stateBadge(v.state, v.missing_photos.length === 0)),
     h("p", { class: "rv-place" },
       [hh?.address, hh ? `RT ${hh.rt}/RW ${hh.rw}` : null, v.village_name, v.region_code].filter(Boolean).join(" · ")),
     revisitBox,
     kv([
       [w("kk"), hh ? h("span", { class: "rv-mono" }, hh.kk_number, maskNote) : null],
+      [w("decile"), hh ? h("span", { id: "rv-decile" }, hh.decile
+        ? `${hh.decile} / 10${isPoorest(hh.decile) ? ` · ${w("poorest_note")}` : ""}`
+        : w("decile_none")) : null],
       [w("enumerator"), v.enumerator_name],
       [w("started"), `${fmtTime(v.started_at)} – ${fmtTime(v.ended_at, false)} (${w("duration", { n: minutes })})`],
       [w("received"), fmtTime(v.received_at)],
