@@ -40,7 +40,7 @@ export function staffMenu(role: string): [string, string, string][] {
  * #/assign                      assignment management
  * #/audit                       auditor home: household search, verify a region, bundles
  * #/audit/household/<id>        one household's trail
- * #/village[/<code>[/<round>]]  the village deliberation, public review, objections
+ * #/village[/<code>[/<round>[/<tab>]]]  the village: usulan | musdes | uji-publik | sanggahan
  */
 export async function staffScreenFor(head: string, rest: string[], role = ""): Promise<Route | null> {
   // A village operator's home is its villages' deliberation; nothing else is theirs.
