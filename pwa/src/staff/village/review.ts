@@ -190,8 +190,9 @@ export async function objectionsTab(ctx: VillageContext): Promise<HTMLElement> {
     h("ol", null, ...items.map((o) => {
       const reason = h("input", { placeholder: s("reason"), "aria-label": s("reason"), maxlength: "1000" });
       return h("li", { class: `objection ${o.state}`, "data-id": String(o.id) },
-        h("b", null, o.entry_name_masked ?? s("missing")), ` · RT ${o.rt}/RW ${o.rw} · ${o.category_label}`,
-        o.photo ? h("span", { class: "st none" }, s("with_photo")) : "",
+        h("div", { class: "objection-head" }, h("b", null, o.entry_name_masked ?? s("missing")),
+          h("span", null, `RT ${o.rt}/RW ${o.rw} · ${o.category_label}`),
+          o.photo ? h("span", { class: "st none" }, s("with_photo")) : ""),
         h("div", null, o.text), h("small", { class: "muted" }, s("received", { date: longDate(o.created_at) })),
         o.contact ? h("small", null, ` · ${o.contact}`) : "",
         o.state === "open"

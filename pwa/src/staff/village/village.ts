@@ -141,10 +141,10 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
     id: "village-round",
     onchange: () => { location.hash = `#/village/${village}/${roundSelect.value}/${tab}`; },
   }, ...rounds.map((r) => h("option", { value: String(r.id), selected: r.id === roundId }, r.name)));
-  const tabBar = h("nav", { class: "rv-tabs village-tabs", role: "tablist", "aria-label": s("title") },
+  const tabBar = h("nav", { class: "village-tabs", role: "tablist", "aria-label": s("title") },
     ...tabs.map((t) => h("a", {
       href: `#/village/${village}/${roundId}/${t}`, role: "tab", id: `tab-${t}`,
-      class: `rv-tab${t === tab ? " on" : ""}`, "aria-selected": t === tab ? "true" : "false",
+      class: `village-tab${t === tab ? " on" : ""}`, "aria-selected": t === tab ? "true" : "false",
     }, s(TAB_WORDS[t]))));
   const panel = h("div", { id: "village-panel", role: "tabpanel", "aria-labelledby": `tab-${tab}` });
   body.replaceChildren(h("div", { class: "toolbar" }, h("label", { for: "village-round" }, s("round"), roundSelect)), tabBar, panel);
@@ -180,12 +180,16 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
     const date = h("input", { type: "date", id: "d-date", required: true });
     const place = h("input", { id: "d-place", required: true, maxlength: "200", placeholder: "Balai Desa" });
     const people: Attendee[] = [];
-    const list = h("ol", { id: "d-people", class: "people" });
+    const list = h("tbody", { id: "d-people" });
     const drawPeople = () => {
-      list.replaceChildren(...people.map((p, i) => h("li", null,
-        `${p.name} — ${POSITIONS.find(([c]) => c === p.position)?.[1] ?? p.position} `,
-        h("button", { type: "button", class: "btn small", onclick: () => { people.splice(i, 1); drawPeople(); } }, s("remove")))));
-      if (people.length === 0) list.append(h("li", { class: "muted empty-item" }, s("no_people")));
+      list.replaceChildren(...people.map((p, i) => h("tr", null,
+        h("td", { class: "n" }, String(i + 1)), h("td", null, p.name),
+        h("td", null, POSITIONS.find(([c]) => c === p.position)?.[1] ?? p.position),
+        h("td", null, h("button", {
+          type: "button", class: "btn small danger-outline", "aria-label": `${s("remove")} ${p.name}`,
+          onclick: () => { people.splice(i, 1); drawPeople(); },
+        }, s("remove"))))));
+      if (people.length === 0) list.append(h("tr", { class: "empty-row" }, h("td", { colspan: "4", class: "muted" }, s("no_people"))));
     };
     drawPeople();
     const name = h("input", { id: "d-name", placeholder: s("name"), "aria-label": s("name"), maxlength: "200" });
@@ -219,8 +223,11 @@ export async function villageScreen(root: HTMLElement, ...args: string[]): Promi
     }, h("h2", null, s("new")),
     h("div", { class: "vf-grid" },
       h("div", { class: "vf-field" }, h("label", { for: "d-date" }, s("date")), date),
-      h("div", { class: "vf-field wide" }, h("label", { for: "d-place" }, s("place")), place)),
-    h("h3", null, s("attendance")), list,
+      h("div", { class: "vf-field" }, h("label", { for: "d-place" }, s("place")), place)),
+    h("h3", null, s("attendance")),
+    h("div", { class: "table-wrap people" }, h("table", { class: "data" },
+      h("thead", null, h("tr", null, h("th", { class: "n" }, "No"), h("th", null, s("name")), h("th", null, s("position")), h("th", null, ""))),
+      list)),
     h("div", { class: "vf-inline attendee" }, name, position, add),
     h("p", { class: "vf-actions" }, h("button", { type: "submit", class: "btn primary small" }, s("save"))));
   }
