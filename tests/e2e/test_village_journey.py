@@ -6,8 +6,10 @@ the KK) and a removal (with an evidence photo), records the deliberation with it
 attendance and a decision per item, downloads the minutes PDF and uploads a photo of the
 signed page; the supervisor publishes the public review (once: the button turns into the
 review's status); an anonymous phone (412x915) opens the public list and objects with a
-photo; the supervisor accepts the objection and a revisit appears on the enumerator's
-sync; after the window the supervisor ratifies and downloads the final list (CSV, XLSX).
+photo, once about a household of the register and once about the new household; the
+supervisor accepts both (naming the enumerator for the new household, which the round had
+not assigned) and the revisits appear on the enumerator's sync; after the window the
+supervisor ratifies and downloads the final list (CSV, XLSX).
 
 The demo's two prepared villages (17.06.01.2005 and 17.06.01.2008) are left as they are:
 other browser tests start from them."""
@@ -205,12 +207,18 @@ def _phone_objects(browser: Any, server: Server, photo: Path) -> None:
         assert public.locator("li.added").count() == 1 and public.locator("li.removed").count() == 1
         assert "Budi Santoso" not in public.content()
         screenshot(public, "village-public-412")
-        public.locator("li.unchanged").first.get_by_role("link", name="Sanggah").click()
-        public.select_option("#category", "not_eligible")
-        public.fill("#text", "Keluarga ini sudah punya toko besar di pasar.")
-        public.set_input_files("#photo", str(photo))
-        public.get_by_role("button", name="Kirim sanggahan").click()
-        public.wait_for_selector("text=Nomor sanggahan")
+        # one objection to a household of the register, one to the newly added household
+        for change, text in (
+            ("unchanged", "Keluarga ini sudah punya toko besar di pasar."),
+            ("added", "Keluarga ini tinggal di desa sebelah, bukan di sini."),
+        ):
+            public.goto(f"/publik/{VILLAGE}")
+            public.locator(f"li.{change}").first.get_by_role("link", name="Sanggah").click()
+            public.select_option("#category", "not_eligible")
+            public.fill("#text", text)
+            public.set_input_files("#photo", str(photo))
+            public.get_by_role("button", name="Kirim sanggahan").click()
+            public.wait_for_selector("text=Nomor sanggahan")
     finally:
         phone.close()
 
@@ -223,21 +231,45 @@ def _supervisor_accepts_and_ratifies(browser: Any, server: Server) -> None:
         page.wait_for_selector("#objections li.objection.open")
         assert "dengan foto" in page.text_content("#objections li.objection.open")
         screenshot(page, "village-objection-queue")
-        page.locator("#objections li.objection.open").first.get_by_role(
-            "button", name="Terima (kunjungan ulang)"
-        ).click()
-        page.wait_for_selector("#objections li.objection.accepted")
+        assert page.locator("#objections li.objection.open").count() == 2
+        for _ in range(2):
+            item = page.locator("#objections li.objection.open").first
+            before = page.locator("#objections li.objection.open").count()
+            item.get_by_role("button", name="Terima (kunjungan ulang)").click()
+            page.wait_for_function(
+                "n => document.querySelectorAll('#objections li.objection.open').length < n"
+                " || document.querySelector('#objections select.enumerator:not([hidden])')",
+                arg=before,
+            )
+            chooser = page.locator("#objections select.enumerator:not([hidden])")
+            if chooser.count():
+                # the new household has no assignment in the round: the supervisor names
+                # the enumerator who revisits it
+                chooser.select_option(label="Enumerator Lubuk Pinang")
+                page.locator("#objections li.objection.open").first.get_by_role(
+                    "button", name="Terima (kunjungan ulang)"
+                ).click()
+                page.wait_for_function(
+                    "n => document.querySelectorAll('#objections li.objection.open').length < n",
+                    arg=before,
+                )
+        assert page.locator("#objections li.objection.accepted").count() == 2
 
         status, queue = server.api(
             "GET",
             f"/api/v1/objections?region={VILLAGE}&status=accepted",
             server.token("supervisor"),
         )
-        assert status == 200 and len(queue) == 1 and queue[0]["revisit_assignment_id"]
+        assert status == 200 and len(queue) == 2
+        assert all(o["revisit_assignment_id"] for o in queue)
         sync = {a["assignment_id"]: a for a in server.assignments(server.token("enumerator"))}
-        revisit = sync[queue[0]["revisit_assignment_id"]]
-        assert revisit["state"] == "returned"
-        assert revisit["returned_comment"].startswith("Sanggahan uji publik")
+        for objection in queue:
+            assert sync[objection["revisit_assignment_id"]]["returned_comment"].startswith(
+                "Sanggahan uji publik"
+            )
+        # one reopened assignment, one assigned for the new household's revisit
+        states = sorted(sync[o["revisit_assignment_id"]]["state"] for o in queue)
+        assert states == ["open", "returned"]
 
         # Ratification waits for the 14-day window, which a test cannot sit through: the
         # review's end is moved to its start here (the window is then over), nothing else.

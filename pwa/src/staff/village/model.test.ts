@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   additionAnswers, additionProblems, type AgendaItem, amendments, attendeeProblem, canSign, daysLeft,
-  decileBadge, type Deliberation, decisionProblem, objectionCounts, publishDaysProblem, removalProblem, type Review,
+  decileBadge, type Deliberation, enumeratorsFor, decisionProblem, objectionCounts, publishDaysProblem, removalProblem, type Review,
   reviewOf, reviewStage, sections, tally,
 } from "./model";
 
@@ -145,5 +145,18 @@ describe("the public review panel", () => {
     expect(daysLeft("2026-07-24T00:00:00Z", during)).toBe(12);
     expect(daysLeft("2026-07-24T00:00:00Z", new Date("2026-07-23T23:00:00Z"))).toBe(1);
     expect(daysLeft("2026-07-24T00:00:00Z", after)).toBe(0);
+  });
+});
+
+describe("the revisit's enumerator", () => {
+  it("offers the active enumerators covering the village, by name", () => {
+    const u = (id: number, name: string, scopes: string[], role = "enumerator", active = true) =>
+      ({ id, display_name: name, role, active, scopes });
+    const users = [
+      u(1, "Zainal", ["17.06.01"]), u(2, "Ani", ["17.06.01.2006"]), u(3, "Budi", ["17.06.05"]),
+      u(4, "Cici", ["17.06.01"], "supervisor"), u(5, "Dedi", ["17.06.01"], "enumerator", false),
+      u(6, "Eka", ["17.06.01.20"]),
+    ];
+    expect(enumeratorsFor(users, "17.06.01.2006").map((x) => x.id)).toEqual([2, 1]);
   });
 });

@@ -301,3 +301,13 @@ export function daysLeft(closesAt: string, now: Date): number {
   const ms = new Date(closesAt).getTime() - now.getTime();
   return ms <= 0 ? 0 : Math.ceil(ms / 86_400_000);
 }
+
+export interface EnumeratorUser { id: number; display_name: string; role: string; active: boolean; scopes: string[] }
+
+/** The active enumerators whose regions cover the village (for a revisit the round had not assigned). */
+export function enumeratorsFor(users: EnumeratorUser[], village: string): EnumeratorUser[] {
+  return users
+    .filter((u) => u.role === "enumerator" && u.active)
+    .filter((u) => u.scopes.some((scope) => village === scope || village.startsWith(`${scope}.`)))
+    .sort((a, b) => a.display_name.localeCompare(b.display_name, "id"));
+}

@@ -2,11 +2,12 @@
 // window; the final list) and the objection queue tab (accept: a revisit is assigned;
 // reject: with a reason). Publishing, objections and ratification are the office's.
 import { h } from "../../ui/dom";
+import { ApiError } from "../../api/http";
 import { call, downloadSmall } from "../audit/api";
 import { strings } from "../strings";
 import { isOffice, longDate, type VillageContext } from "./context";
 import {
-  daysLeft, DEFAULT_REVIEW_DAYS, type Deliberation, type Objection, objectionCounts, publishDaysProblem,
+  daysLeft, DEFAULT_REVIEW_DAYS, type Deliberation, type EnumeratorUser, enumeratorsFor, type Objection, objectionCounts, publishDaysProblem,
   type Review, reviewOf, reviewStage,
 } from "./model";
 
@@ -49,6 +50,9 @@ const s = strings(
     accepted_plain: "Diterima",
     rejected: "Ditolak: {reason}",
     received: "Diterima {date}",
+    enumerator: "Enumerator kunjungan ulang",
+    enumerator_needed: "Keluarga ini belum punya penugasan di putaran ini: pilih enumerator untuk kunjungan ulang, lalu Terima lagi.",
+    no_enumerator: "Tidak ada enumerator aktif untuk desa ini.",
   },
   {
     heading: "Public review",
@@ -88,6 +92,9 @@ const s = strings(
     accepted_plain: "Accepted",
     rejected: "Rejected: {reason}",
     received: "Received {date}",
+    enumerator: "Enumerator for the revisit",
+    enumerator_needed: "This household has no assignment in the round: choose the enumerator for the revisit, then Accept again.",
+    no_enumerator: "No active enumerator covers this village.",
   },
 );
 
@@ -174,12 +181,28 @@ export async function reviewTab(ctx: VillageContext, d: Deliberation | undefined
 
 export async function objectionsTab(ctx: VillageContext): Promise<HTMLElement> {
   const items = await call<Objection[]>(`/api/v1/objections?region=${encodeURIComponent(ctx.village)}`);
-  const resolve = async (o: Objection, decision: "accept" | "reject", reason: string) => {
+  let enumerators: EnumeratorUser[] | null = null;
+  const resolve = async (o: Objection, decision: "accept" | "reject", reason: string, picker: HTMLSelectElement) => {
     if (decision === "reject" && !reason.trim()) { ctx.show(s("reject_reason")); return; }
+    const enumeratorId = Number(picker.value) || undefined;
     try {
-      await call(`/api/v1/objections/${o.id}/resolution`, { method: "POST", json: { decision, reason: reason.trim() } });
+      await call(`/api/v1/objections/${o.id}/resolution`, {
+        method: "POST", json: { decision, reason: reason.trim(), enumerator_id: enumeratorId },
+      });
       await ctx.refresh();
-    } catch (x) { ctx.show(x); }
+    } catch (x) {
+      if (x instanceof ApiError && x.code === "enumerator_required" && picker.hidden) {
+        // The household was not assigned in the round: the supervisor names who revisits.
+        try {
+          enumerators ??= enumeratorsFor(await call<EnumeratorUser[]>("/api/v1/users?role=enumerator&active=true"), ctx.village);
+        } catch (y) { ctx.show(y); return; }
+        picker.append(...enumerators.map((u) => h("option", { value: String(u.id) }, u.display_name)));
+        picker.hidden = false;
+        ctx.show(enumerators.length ? s("enumerator_needed") : s("no_enumerator"));
+        return;
+      }
+      ctx.show(x);
+    }
   };
   const outcome = (o: Objection) => o.state === "accepted"
     ? (o.revisit_assignment_id ? s("accepted", { id: o.revisit_assignment_id }) : s("accepted_plain"))
@@ -189,6 +212,7 @@ export async function objectionsTab(ctx: VillageContext): Promise<HTMLElement> {
     items.length === 0 ? h("p", { class: "empty" }, s("queue_empty")) : "",
     h("ol", null, ...items.map((o) => {
       const reason = h("input", { placeholder: s("reason"), "aria-label": s("reason"), maxlength: "1000" });
+      const picker = h("select", { "aria-label": s("enumerator"), class: "enumerator", hidden: true });
       return h("li", { class: `objection ${o.state}`, "data-id": String(o.id) },
         h("div", { class: "objection-head" }, h("b", null, o.entry_name_masked ?? s("missing")),
           h("span", null, `RT ${o.rt}/RW ${o.rw} · ${o.category_label}`),
@@ -196,9 +220,9 @@ export async function objectionsTab(ctx: VillageContext): Promise<HTMLElement> {
         h("div", null, o.text), h("small", { class: "muted" }, s("received", { date: longDate(o.created_at) })),
         o.contact ? h("small", null, ` · ${o.contact}`) : "",
         o.state === "open"
-          ? h("div", { class: "decide" }, reason,
-            h("button", { type: "button", class: "btn small primary", onclick: () => resolve(o, "accept", reason.value) }, s("accept")),
-            h("button", { type: "button", class: "btn small danger-outline", onclick: () => resolve(o, "reject", reason.value) }, s("reject")))
+          ? h("div", { class: "decide" }, reason, picker,
+            h("button", { type: "button", class: "btn small primary", onclick: () => resolve(o, "accept", reason.value, picker) }, s("accept")),
+            h("button", { type: "button", class: "btn small danger-outline", onclick: () => resolve(o, "reject", reason.value, picker) }, s("reject")))
           : h("div", { class: `st ${o.state === "accepted" ? "approved" : "closed"}` }, outcome(o)));
     })));
 }
