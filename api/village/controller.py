@@ -30,6 +30,7 @@ from api.village.schemas import (
     RatificationOut,
     ResolutionRequest,
     ReviewOut,
+    VillageHouseholdOut,
     VillageRound,
 )
 from auth.guards import requires_role
@@ -41,6 +42,7 @@ VillageParam = Annotated[
 ]
 RoundParam = Annotated[int, Parameter(ge=1, le=2_147_483_647, description="Round id.")]
 OptionalRound = Annotated[int | None, Parameter(ge=1, le=2_147_483_647)]
+RtParam = Annotated[str | None, Parameter(pattern=r"^\d{1,3}$", description="RT number.")]
 RegionFilter = Annotated[str | None, Parameter(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
 StateFilter = Annotated[str | None, Parameter(pattern=r"^(open|accepted|rejected)$")]
 IdentityParam = Annotated[Identity, Parameter(description="masked (default) or full")]
@@ -65,6 +67,12 @@ class VillageProposalsController(Controller):
         self, request: Request[Principal, Any, Any], village: VillageParam, round_id: RoundParam
     ) -> list[ProposalOut]:
         return await proposals.list_for(request.user, village, round_id)
+
+    @get("/households", summary="A village's active households, masked, to name in a removal")
+    async def households(
+        self, request: Request[Principal, Any, Any], village: VillageParam, rt: RtParam = None
+    ) -> list[VillageHouseholdOut]:
+        return await proposals.households_for(request.user, village, rt)
 
     @put(
         "/{proposal_id:int}/photos/{photo_id:uuid}",

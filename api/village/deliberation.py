@@ -204,6 +204,7 @@ async def agenda(row: dict[str, Any]) -> list[dict[str, Any]]:
             "rw": str(household.get("rw") or ""),
             "head_name": str(household.get("head_name") or ""),
             "kk_masked": mask_nik(str(household.get("kk_number") or "")),
+            "decile": household.get("decile"),
         }
 
     for household_id, visit in sorted(latest.items(), key=lambda kv: _place(households, kv[0])):
@@ -277,6 +278,8 @@ async def detail(principal: Principal, deliberation_id: int) -> DeliberationOut:
                 decision=DeliberationChoice(decision["decision"]) if decision else None,
                 reason=decision["reason"] if decision else "",
                 decided_at=decision["decided_at"] if decision else None,
+                amended=bool(decision and decision["amends_final"]),
+                decile=item["decile"],
             )
         )
     return DeliberationOut(

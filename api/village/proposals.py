@@ -28,7 +28,13 @@ from api.village import evidence
 from api.village.access import round_for_village, village_in_scope
 from api.village.labels import reason_label
 from api.village.masking import mask_name
-from api.village.schemas import EvidenceOut, ProposalCreate, ProposalKind, ProposalOut
+from api.village.schemas import (
+    EvidenceOut,
+    ProposalCreate,
+    ProposalKind,
+    ProposalOut,
+    VillageHouseholdOut,
+)
 from api.village.tables import VillageProposal
 from auth.roles import Principal
 from media.store import ObjectStore
@@ -36,6 +42,8 @@ from survey_forms import validate_submission
 from survey_forms.identity import mask_nik
 
 PROPOSAL_FORM = "usulan_baru"
+# One RT rarely has more than a few hundred households; the picker asks per RT beyond that.
+HOUSEHOLD_PICK_LIMIT = 500
 
 
 async def _checked_answers(data: ProposalCreate) -> dict[str, Any]:
@@ -171,6 +179,7 @@ async def households_by_id(ids: list[int]) -> dict[int, dict[str, Any]]:
         Household.rw,
         Household.status,
         Household.region_code,
+        Household.decile,
     ).where(Household.id.is_in(sorted(set(ids))))
     return {int(r["id"]): r for r in rows}
 
@@ -207,6 +216,37 @@ async def list_for(principal: Principal, village: str, round_id: int) -> list[Pr
     await village_in_scope(principal, village)
     await round_for_village(principal, round_id, village)
     return await _outs(principal, await rows_for(round_id, village))
+
+
+async def households_for(
+    principal: Principal, village: str, rt: str | None
+) -> list[VillageHouseholdOut]:
+    """The village's active households, masked, for choosing the one a removal names."""
+    await village_in_scope(principal, village)
+    query = Household.select(
+        Household.id,
+        Household.rt,
+        Household.rw,
+        Household.head_name,
+        Household.kk_number,
+        Household.decile,
+    ).where((Household.region_code == village) & (Household.status == "active"))
+    if rt is not None:
+        query = query.where(Household.rt == rt)
+    rows = await query.order_by(Household.rt, Household.rw, Household.id).limit(
+        HOUSEHOLD_PICK_LIMIT
+    )
+    return [
+        VillageHouseholdOut(
+            id=row["id"],
+            rt=str(row["rt"] or ""),
+            rw=str(row["rw"] or ""),
+            head_name_masked=mask_name(str(row["head_name"] or "")),
+            kk_masked=mask_nik(str(row["kk_number"] or "")),
+            decile=row["decile"],
+        )
+        for row in rows
+    ]
 
 
 async def add_photo(

@@ -69,6 +69,17 @@ class ProposalOut(BaseModel):
     created_at: datetime
 
 
+class VillageHouseholdOut(BaseModel):
+    """A household of the register as the village office picks it for a removal: masked."""
+
+    id: int
+    rt: str
+    rw: str
+    head_name_masked: str
+    kk_masked: str
+    decile: int | None
+
+
 class Position(StrEnum):
     VILLAGE_HEAD = "kepala_desa"  # kepala desa / lurah
     BPD = "bpd"
@@ -128,6 +139,10 @@ class AgendaItem(BaseModel):
     decision: DeliberationChoice | None
     reason: str
     decided_at: datetime | None
+    # The newest decision was taken after the signed minutes (an audited amendment).
+    amended: bool = False
+    # BPS's welfare decile from the register baseline (1 = poorest); null when unknown.
+    decile: int | None = Field(default=None, ge=1, le=10)
 
 
 class EvidenceOut(BaseModel):

@@ -59,6 +59,7 @@ def test_operator_public_objection_and_supervisor(
     with staff_context(browser, server, viewport=LAPTOP) as context:
         page = staff_sign_in(context, "supervisor")
         page.goto(f"/#/village/{REVIEWED}")
+        page.get_by_role("tab", name="Sanggahan").click()
         page.wait_for_selector("#objections li.objection.open")
         screenshot(page, "village-objections")
         page.locator("#objections li.objection.open").first.get_by_role(

@@ -1240,6 +1240,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/village-proposals/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A village's active households, masked, to name in a removal */
+        get: operations["ApiV1VillageProposalsHouseholdsHouseholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/visits": {
         parameters: {
             query?: never;
@@ -1366,7 +1383,10 @@ export interface components {
     schemas: {
         /** AgendaItem */
         AgendaItem: {
+            /** @default false */
+            amended: boolean;
             decided_at: string | null;
+            decile?: number | null;
             decision: components["schemas"]["DeliberationChoice"] | null;
             head_name: string;
             household_id: number | null;
@@ -2804,6 +2824,15 @@ export interface components {
             display_name?: string | null;
             role?: components["schemas"]["Role"] | null;
             scopes?: string[] | null;
+        };
+        /** VillageHouseholdOut */
+        VillageHouseholdOut: {
+            decile: number | null;
+            head_name_masked: string;
+            id: number;
+            kk_masked: string;
+            rt: string;
+            rw: string;
         };
         /** VillageProgress */
         VillageProgress: {
@@ -11256,6 +11285,94 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiV1VillageProposalsHouseholdsHouseholds: {
+        parameters: {
+            query: {
+                /** @description RT number. */
+                rt?: string | null;
+                /** @description Kemendagri village code. */
+                village: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VillageHouseholdOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

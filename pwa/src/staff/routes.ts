@@ -41,7 +41,7 @@ export function staffMenu(role: string): [string, string, string][] {
  * #/assign                      assignment management
  * #/audit                       auditor home: household search, verify a region, bundles
  * #/audit/household/<id>        one household's trail
- * #/village[/<code>[/<round>]]  the village deliberation, public review, objections
+ * #/village[/<code>[/<round>[/<tab>]]]  the village: usulan | musdes | uji-publik | sanggahan
  * #/civil                       civil-registry extract uploads and API keys (admin)
  */
 export async function staffScreenFor(head: string, rest: string[], role = ""): Promise<Route | null> {
