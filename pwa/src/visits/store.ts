@@ -2,7 +2,7 @@
 // order (the last state always wins) and the screen is told. Photos a change dropped lose their
 // bytes after the draft that no longer names them is saved.
 import { deletePhoto, putVisit } from "../data/db";
-import type { VisitRecord } from "../data/types";
+import type { PhotoMeta, VisitRecord } from "../data/types";
 import type { CompiledForm } from "../forms/engine";
 import { applyDraft, type DraftAction, droppedPhotos } from "./draft";
 
@@ -11,6 +11,10 @@ export type DraftListener = (v: VisitRecord, action: DraftAction) => void;
 export class DraftStore {
   private draft: VisitRecord;
   private saving: Promise<void> = Promise.resolve();
+  // A save queued but not started yet writes whatever the draft is when it starts, so a burst
+  // of changes (typing, a slow phone) costs two writes, not one per change: the saved copy
+  // never falls more than one write behind what the enumerator sees.
+  private queued: { photosDropped: PhotoMeta[] } | null = null;
   private readonly listeners = new Set<DraftListener>();
 
   constructor(
@@ -36,16 +40,22 @@ export class DraftStore {
     if (after === before) return this.saving;
     this.draft = { ...after, updatedAt: Date.now() };
     const gone = droppedPhotos(before, after);
-    const snapshot = this.draft;
-    this.saving = this.saving
-      .then(async () => {
-        await putVisit(snapshot);
-        for (const p of gone) await deletePhoto(p.id);
-      })
-      .catch((err: unknown) => {
-        // The next change saves the whole draft again; say why this one failed.
-        console.error("saving the visit draft failed", err);
-      });
+    if (this.queued) {
+      this.queued.photosDropped.push(...gone);
+    } else {
+      const queued = { photosDropped: [...gone] };
+      this.queued = queued;
+      this.saving = this.saving
+        .then(async () => {
+          this.queued = null; // later changes queue the next write
+          await putVisit(this.draft);
+          for (const p of queued.photosDropped) await deletePhoto(p.id);
+        })
+        .catch((err: unknown) => {
+          // The next change saves the whole draft again; say why this one failed.
+          console.error("saving the visit draft failed", err);
+        });
+    }
     for (const l of this.listeners) l(this.draft, action);
     return this.saving;
   }
