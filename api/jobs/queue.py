@@ -27,6 +27,12 @@ from api.settings import Settings
 log = logging.getLogger("verval.jobs")
 
 ANALYSIS_QUEUE = "analysis"
+# One job per visit, queued by the photo PUT that stores the visit's last declared photo:
+# procrastinate's per-job work (defer, fetch, finish, their triggers and events) is paid
+# once per visit instead of once per photo.
+ANALYSE_VISIT = "analyse_visit"
+# One job per photo: what the queue held before per-visit jobs; still registered so jobs
+# queued by an older API are worked off.
 ANALYSE_PHOTO = "analyse_photo"
 # A worker beats every HEARTBEAT_S; one silent for STALLED_AFTER_S is taken as dead and
 # its running jobs are put back in the queue.
@@ -35,18 +41,18 @@ STALLED_AFTER_S = 10.0
 RETRY = procrastinate.RetryStrategy(max_attempts=12, exponential_wait=2)
 
 # One row of procrastinate's own SQL API (procrastinate_defer_jobs_v1), so the job is
-# inserted by the photo's transaction on the API's connection. `lock` = the photo: two
-# jobs for one photo never run at the same time.
+# inserted by the photo's statement on the API's connection. `lock` = the visit: two jobs
+# for one visit never run at the same time.
 _DEFER = (
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)"
     "::procrastinate_job_to_defer_v1])"
 )
 
 
-def defer_analysis_statement(photo_id: uuid.UUID) -> tuple[str, list[Any]]:
-    """The SQL (Piccolo raw placeholders) and arguments that queue a photo's analysis."""
-    args = json.dumps({"photo_id": str(photo_id)})
-    return _DEFER, [ANALYSIS_QUEUE, ANALYSE_PHOTO, f"photo:{photo_id}", args]
+def defer_analysis_statement(visit_id: uuid.UUID) -> tuple[str, list[Any]]:
+    """The SQL (Piccolo raw placeholders) and arguments that queue a visit's analysis."""
+    args = json.dumps({"visit_id": str(visit_id)})
+    return _DEFER, [ANALYSIS_QUEUE, ANALYSE_VISIT, f"visit:{visit_id}", args]
 
 
 async def install_queue_schema(engine: Engine) -> None:

@@ -77,6 +77,7 @@ def _analyse(data: bytes) -> AnalysedImage:
 async def analyse_photo(
     photo_id: uuid.UUID, *, store: ObjectStore, limits: QualityThresholds
 ) -> AnalysisOutcome:
+    """Analyse one stored photo (the inline runner, the demo, per-photo jobs)."""
     photo = (
         await Photo.select(
             Photo.id, Photo.visit, Photo.storage_key, Photo.sha256, Photo.analysed_at
@@ -90,27 +91,102 @@ async def analyse_photo(
         return AnalysisOutcome(photo_id, False, [], False)
     visit = await queries.visit_row(photo["visit"])
     assert visit is not None
+    pending = [_PendingPhoto(photo_id, photo["storage_key"], photo["sha256"])]
+    return (await _analyse_pending(visit, pending, store=store, limits=limits))[0]
 
-    data = await _read_object(store, photo["storage_key"])
-    result = await anyio.to_thread.run_sync(_analyse, data)
-    del data
-    display_key = photo["storage_key"]
-    thumbnail_key = None
-    if result.display is not None:
-        display_key = derivative_key(photo["sha256"], "display")
-        await _put_copy(store, display_key, result.display)
-    if result.thumbnail is not None:
-        thumbnail_key = derivative_key(photo["sha256"], "thumb")
-        await _put_copy(store, thumbnail_key, result.thumbnail)
 
-    flags: list[FlagDraft] = []
-    if result.corrupt is not None:
-        flags.append(
-            FlagDraft("photo_corrupt", "critical", {"reason": result.corrupt}, str(photo_id))
+async def analyse_visit(
+    visit_id: uuid.UUID, *, store: ObjectStore, limits: QualityThresholds
+) -> list[AnalysisOutcome]:
+    """Analyse every stored, not yet analysed photo of a visit (the queue's job).
+
+    One connection for the whole job (no pool reset per query): one read for the visit
+    and its pending photos, one near-duplicate query for all of them, then each photo's
+    one-statement write. A repeated job (a retry, a worker killed after some writes)
+    finds only what is still pending.
+    """
+    async with db.request_connection():
+        rows = await Visit.raw(_VISIT_AND_PENDING, visit_id)
+        if not rows:
+            raise LookupError(f"visit {visit_id} does not exist")
+        visit = rows[0]
+        pending = [
+            _PendingPhoto(uuid.UUID(str(row["photo_id"])), row["storage_key"], row["sha256"])
+            for row in rows
+            if row["photo_id"] is not None
+        ]
+        if not pending:
+            return []
+        return await _analyse_pending(visit, pending, store=store, limits=limits)
+
+
+# The visit (what the analysis needs of it) and its stored, unanalysed photos.
+_VISIT_AND_PENDING = (
+    "SELECT v.id, v.region_code, v.household_id, v.enumerator_id, p.id AS photo_id, "
+    "p.storage_key, p.sha256 FROM visit v LEFT JOIN visit_photo p ON p.visit = v.id "
+    "AND p.stored_at IS NOT NULL AND p.analysed_at IS NULL WHERE v.id = {} ORDER BY p.id"
+)
+
+
+@dataclass(frozen=True)
+class _PendingPhoto:
+    id: uuid.UUID
+    storage_key: str
+    sha256: str
+
+
+async def _analyse_pending(
+    visit: dict[str, Any],
+    pending: list[_PendingPhoto],
+    *,
+    store: ObjectStore,
+    limits: QualityThresholds,
+) -> list[AnalysisOutcome]:
+    analysed: list[tuple[_PendingPhoto, AnalysedImage, str, str | None]] = []
+    for photo in pending:
+        data = await _read_object(store, photo.storage_key)
+        result = await anyio.to_thread.run_sync(_analyse, data)
+        del data
+        display_key = photo.storage_key
+        thumbnail_key = None
+        if result.display is not None:
+            display_key = derivative_key(photo.sha256, "display")
+            await _put_copy(store, display_key, result.display)
+        if result.thumbnail is not None:
+            thumbnail_key = derivative_key(photo.sha256, "thumb")
+            await _put_copy(store, thumbnail_key, result.thumbnail)
+        analysed.append((photo, result, display_key, thumbnail_key))
+
+    hashed = {
+        photo.id: result.perceptual_hash
+        for photo, result, _, _ in analysed
+        if result.corrupt is None and result.perceptual_hash is not None
+    }
+    near = await _near_duplicates_of_many(visit, hashed, limits) if hashed else {}
+    outcomes = []
+    for index, (photo, result, display_key, thumbnail_key) in enumerate(analysed):
+        flags: list[FlagDraft] = []
+        if result.corrupt is not None:
+            flags.append(
+                FlagDraft("photo_corrupt", "critical", {"reason": result.corrupt}, str(photo.id))
+            )
+        else:
+            flags += near.get(photo.id, [])
+        # Only the job's last photo can complete the visit (its photos are all stored, and
+        # the visit's lock keeps a second job of it from running): only its write needs a
+        # transaction, for the completion's own event.
+        outcomes.append(
+            await _record(
+                photo.id,
+                visit,
+                result,
+                display_key,
+                thumbnail_key,
+                flags,
+                may_complete=index == len(analysed) - 1,
+            )
         )
-    elif result.perceptual_hash is not None:
-        flags += await _near_duplicates(visit, photo_id, result.perceptual_hash, limits)
-    return await _record(photo_id, visit, result, display_key, thumbnail_key, flags)
+    return outcomes
 
 
 async def _record(
@@ -120,11 +196,13 @@ async def _record(
     display_key: str | None,
     thumbnail_key: str | None,
     flags: list[FlagDraft],
+    *,
+    may_complete: bool = True,
 ) -> AnalysisOutcome:
     now = datetime.now(UTC)
     if db.is_postgres():
         return await _record_postgres(
-            photo_id, visit, result, display_key, thumbnail_key, flags, now
+            photo_id, visit, result, display_key, thumbnail_key, flags, now, may_complete
         )
     completed = False
     async with db.write_transaction():
@@ -222,6 +300,7 @@ async def _record_postgres(
     thumbnail_key: str | None,
     flags: list[FlagDraft],
     now: datetime,
+    may_complete: bool,
 ) -> AnalysisOutcome:
     codes = sorted({f.code for f in flags})
     audit_sql, audit_args = append_event_ctes(
@@ -240,80 +319,108 @@ async def _record_postgres(
     bands = (
         queries.hash_band_keys(result.perceptual_hash) if result.perceptual_hash is not None else []
     )
+    arguments = [
+        now,
+        result.width or None,
+        result.height or None,
+        dump_json(result.exif),
+        result.perceptual_hash,
+        display_key if result.corrupt is None else None,
+        thumbnail_key,
+        photo_id,
+        len(flags),
+        now,
+        visit["id"],
+        visit["id"],
+        now,
+        dump_json(flag_rows),
+        photo_id,
+        district_of(visit["region_code"]),
+        bands,
+        *audit_args,
+    ]
+    if not may_complete:
+        # Atomic on its own: no BEGIN/COMMIT round trips.
+        rows = await Photo.raw(_RECORD_ANALYSIS % audit_sql, *arguments)
+        if not rows or not rows[0]["analysed"]:
+            return AnalysisOutcome(photo_id, False, [], False)
+        if rows[0]["last_photo"]:
+            # Only when a per-photo job of an older API analysed the visit's other photos
+            # meanwhile: the visit is complete, its event follows in its own statement.
+            log.warning("visit completed by a photo not expected to complete it")
+            await _append_completed(visit)
+        return AnalysisOutcome(photo_id, True, codes, bool(rows[0]["last_photo"]))
     # A transaction only for the completion's own event (a second chain append); the
     # usual photo is BEGIN, this statement, COMMIT.
     async with db.write_transaction():
-        rows = await Photo.raw(
-            _RECORD_ANALYSIS % audit_sql,
-            now,
-            result.width or None,
-            result.height or None,
-            dump_json(result.exif),
-            result.perceptual_hash,
-            display_key if result.corrupt is None else None,
-            thumbnail_key,
-            photo_id,
-            len(flags),
-            now,
-            visit["id"],
-            visit["id"],
-            now,
-            dump_json(flag_rows),
-            photo_id,
-            district_of(visit["region_code"]),
-            bands,
-            *audit_args,
-        )
+        rows = await Photo.raw(_RECORD_ANALYSIS % audit_sql, *arguments)
         if not rows or not rows[0]["analysed"]:
             return AnalysisOutcome(photo_id, False, [], False)
         completed = bool(rows[0]["last_photo"])
         if completed:
-            await append_event(
-                Actor.user(visit["enumerator_id"]),
-                "visit.completed",
-                "visit",
-                str(visit["id"]),
-                region_code=visit["region_code"],
-            )
+            await _append_completed(visit)
     return AnalysisOutcome(photo_id, True, codes, completed)
+
+
+async def _append_completed(visit: dict[str, Any]) -> None:
+    await append_event(
+        Actor.user(visit["enumerator_id"]),
+        "visit.completed",
+        "visit",
+        str(visit["id"]),
+        region_code=visit["region_code"],
+    )
 
 
 async def _near_duplicates(
     visit: dict[str, Any], photo_id: uuid.UUID, perceptual_hash: str, limits: QualityThresholds
 ) -> list[FlagDraft]:
+    """One photo's near-duplicate flags (at most five)."""
+    return (await _near_duplicates_of_many(visit, {photo_id: perceptual_hash}, limits))[photo_id]
+
+
+async def _near_duplicates_of_many(
+    visit: dict[str, Any], hashes: dict[uuid.UUID, str], limits: QualityThresholds
+) -> dict[uuid.UUID, list[FlagDraft]]:
+    """Each photo's near-duplicate flags (at most five), from one lookup for all of them."""
     district = district_of(visit["region_code"])
+    photo_ids = list(hashes)
     # Within 7 bits two hashes share a band, so the band index finds every candidate; a
     # wider threshold (a deployment's choice) falls back to comparing with all of them.
     if limits.near_duplicate_bits < queries.HASH_BANDS:
-        candidates = await queries.near_duplicate_candidates(
+        candidates = await queries.near_duplicate_candidates_of_many(
             district,
-            perceptual_hash,
+            [hashes[photo_id] for photo_id in photo_ids],
             limits.near_duplicate_bits,
             visit["household_id"],
             visit["id"],
         )
     else:
-        candidates = await queries.stored_hashes_of_other_households(
+        everyone = await queries.stored_hashes_of_other_households(
             visit["household_id"], visit["id"], district
         )
-    flags = []
-    for other in candidates:
-        distance = hamming_distance(perceptual_hash, other["perceptual_hash"])
-        if distance <= limits.near_duplicate_bits:
-            flags.append(
-                FlagDraft(
-                    "photo_near_duplicate",
-                    "warning",
-                    {
-                        "hamming_distance": distance,
-                        "other_visit": str(other["visit_id"]),
-                        "other_household_id": other["household_id"],
-                        "other_photo": str(other["id"]),
-                    },
-                    photo_id=str(photo_id),
+        candidates = [everyone] * len(photo_ids)
+    found: dict[uuid.UUID, list[FlagDraft]] = {}
+    for photo_id, others in zip(photo_ids, candidates, strict=True):
+        flags = []
+        for other in others:
+            distance = hamming_distance(hashes[photo_id], other["perceptual_hash"])
+            if distance <= limits.near_duplicate_bits:
+                flags.append(
+                    FlagDraft(
+                        "photo_near_duplicate",
+                        "warning",
+                        {
+                            "hamming_distance": distance,
+                            "other_visit": str(other["visit_id"]),
+                            "other_household_id": other["household_id"],
+                            "other_photo": str(other["id"]),
+                        },
+                        photo_id=str(photo_id),
+                    )
                 )
-            )
-    return flags[:5]
+        found[photo_id] = flags[:5]
+    return found
 
 
 async def pending_photo_ids(limit: int = 1000) -> list[uuid.UUID]:

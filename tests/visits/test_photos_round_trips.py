@@ -86,3 +86,59 @@ async def test_analysing_a_photo_writes_in_one_statement(queued):
     assert await PhotoHashBand.count().where(PhotoHashBand.photo == photo.id) == 8
     visit = await Visit.select(Visit.state, Visit.photos_analysed).where(Visit.id == visit_id)
     assert visit == [{"state": "complete", "photos_analysed": 1}]
+
+
+async def test_a_visits_analysis_job_reads_once_and_writes_once_per_photo(queued):
+    """The per-visit job: one connection, one read of the visit and its pending photos,
+    one near-duplicate lookup for all of them, one statement per photo (only the last in a
+    transaction, with the completion's event)."""
+    from api.jobs.queue import ANALYSE_VISIT
+    from api.visits.analysis import analyse_visit
+    from api.visits.quality import QualityThresholds
+    from api.visits.tables import Photo, PhotoHashBand, Visit
+
+    app, client, _ = queued
+    engine = app.state.resources.engine
+    field = await build_field()
+    phone = bearer(await login(client, "siti"))
+    photos = [PhonePhoto(uuid.uuid4(), "house_front", jpeg_bytes(10 + n)) for n in range(3)]
+    body = visit_body(field, field.household_ids[0], [], outcome="not_home")
+    body["photos"] = [p.declared(datetime.now(UTC) - timedelta(minutes=50)) for p in photos]
+    visit_id = uuid.uuid4()
+    assert (await client.put(f"/api/v1/visits/{visit_id}", json=body, headers=phone)).is_success
+    for number, photo in enumerate(photos):
+        stored = await client.put(
+            f"/api/v1/visits/{visit_id}/photos/{photo.id}",
+            content=photo.data,
+            headers={**phone, "Content-Type": "image/jpeg"},
+        )
+        assert stored.status_code == 201
+        jobs = await engine.run_ddl("SELECT task_name, args FROM procrastinate_jobs")
+        # Only the photo that stores the visit's last declared photo queues its job.
+        assert len(jobs) == (1 if number == 2 else 0), jobs
+    assert jobs[0]["task_name"] == ANALYSE_VISIT
+
+    db.bind_engine(engine)
+    with db.count_statements() as counted:
+        outcomes = await analyse_visit(
+            visit_id, store=app.state.resources.store, limits=QualityThresholds()
+        )
+    assert [o.analysed_now for o in outcomes] == [True, True, True]
+    assert [o.visit_completed for o in outcomes] == [False, False, True]
+    statements = counted.statements
+    # read, near-duplicate lookup, 2 photo writes, BEGIN, photo write, completion, COMMIT,
+    # one reset (the job's one connection)
+    assert statements.count(db.POOL_RESET) == 1, str(counted)
+    assert statements.count("BEGIN") == 1, str(counted)
+    assert sum(s.startswith("WITH analysed AS") for s in statements) == 3, str(counted)
+    assert counted.count <= 9, str(counted)
+    assert await PhotoHashBand.count() == 24
+    visit = await Visit.select(Visit.state, Visit.photos_analysed).where(Visit.id == visit_id)
+    assert visit == [{"state": "complete", "photos_analysed": 3}]
+
+    # The job again (a retry after its writes): nothing left to do, nothing written twice.
+    again = await analyse_visit(
+        visit_id, store=app.state.resources.store, limits=QualityThresholds()
+    )
+    assert again == []
+    assert await Photo.count().where(Photo.analysed_at.is_null()) == 0
