@@ -122,10 +122,20 @@ async def analyse_visit(
 
 # The visit (what the analysis needs of it) and its stored, unanalysed photos.
 _VISIT_AND_PENDING = (
-    "SELECT v.id, v.region_code, v.household_id, v.enumerator_id, p.id AS photo_id, "
+    "SELECT v.id, v.region_code, v.household_id, v.enumerator_id, v.photos_analysed, "
+    "v.photos_declared, p.id AS photo_id, "
     "p.storage_key, p.sha256 FROM visit v LEFT JOIN visit_photo p ON p.visit = v.id "
     "AND p.stored_at IS NOT NULL AND p.analysed_at IS NULL WHERE v.id = {} ORDER BY p.id"
 )
+
+
+@dataclass(frozen=True)
+class _PhotoResult:
+    photo_id: uuid.UUID
+    result: AnalysedImage
+    display_key: str
+    thumbnail_key: str | None
+    flags: list[FlagDraft]
 
 
 @dataclass(frozen=True)
@@ -163,8 +173,8 @@ async def _analyse_pending(
         if result.corrupt is None and result.perceptual_hash is not None
     }
     near = await _near_duplicates_of_many(visit, hashed, limits) if hashed else {}
-    outcomes = []
-    for index, (photo, result, display_key, thumbnail_key) in enumerate(analysed):
+    results: list[_PhotoResult] = []
+    for photo, result, display_key, thumbnail_key in analysed:
         flags: list[FlagDraft] = []
         if result.corrupt is not None:
             flags.append(
@@ -172,18 +182,26 @@ async def _analyse_pending(
             )
         else:
             flags += near.get(photo.id, [])
+        results.append(_PhotoResult(photo.id, result, display_key, thumbnail_key, flags))
+    completes = visit["photos_analysed"] + len(results) >= visit["photos_declared"]
+    if completes and db.is_postgres():
+        # These photos complete the visit: one statement records them all, and the
+        # visit's completion event carries their outcomes (one chain append per visit).
+        return await _record_completing_postgres(visit, results)
+    outcomes = []
+    for index, item in enumerate(results):
         # Only the job's last photo can complete the visit (its photos are all stored, and
         # the visit's lock keeps a second job of it from running): only its write needs a
         # transaction, for the completion's own event.
         outcomes.append(
             await _record(
-                photo.id,
+                item.photo_id,
                 visit,
-                result,
-                display_key,
-                thumbnail_key,
-                flags,
-                may_complete=index == len(analysed) - 1,
+                item.result,
+                item.display_key,
+                item.thumbnail_key,
+                item.flags,
+                may_complete=index == len(results) - 1,
             )
         )
     return outcomes
@@ -240,17 +258,26 @@ async def _record(
             await queries.add_hash_bands(
                 photo_id, district_of(visit["region_code"]), result.perceptual_hash
             )
-        await append_event(
-            Actor.system(),
-            "photo.analysed",
-            "photo",
-            str(photo_id),
-            region_code=visit["region_code"],
-            details={"visit_id": str(visit["id"]), "flags": sorted({f.code for f in flags})},
-        )
+        codes = sorted({f.code for f in flags})
         if counts and counts[0]["photos_analysed"] >= counts[0]["photos_declared"]:
-            await complete_visit(visit["id"], visit["enumerator_id"], visit["region_code"], now)
+            # The photo that completes its visit: the completion's event carries its outcome.
+            await complete_visit(
+                visit["id"],
+                visit["enumerator_id"],
+                visit["region_code"],
+                now,
+                details={"analysed": {str(photo_id): codes}},
+            )
             completed = True
+        else:
+            await append_event(
+                Actor.system(),
+                "photo.analysed",
+                "photo",
+                str(photo_id),
+                region_code=visit["region_code"],
+                details={"visit_id": str(visit["id"]), "flags": codes},
+            )
     return AnalysisOutcome(photo_id, True, sorted({f.code for f in flags}), completed)
 
 
@@ -360,6 +387,136 @@ async def _record_postgres(
         if completed:
             await _append_completed(visit)
     return AnalysisOutcome(photo_id, True, codes, completed)
+
+
+# PostgreSQL, the photos that complete their visit (the per-visit job's usual case): every
+# photo's analysis columns, the visit's counters and completion, the flags, the hash bands
+# and ``visit.completed`` (with each photo's outcome in its details) in one statement,
+# atomic on its own. Only photos still unanalysed are written, so a repeated job changes
+# nothing; the event is appended only when the visit did complete (the guard against an
+# analysis of one of its photos elsewhere meanwhile, see below).
+_RECORD_COMPLETING = """
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset(CAST({} AS jsonb)) AS i(
+        id uuid, width int, height int, exif jsonb, perceptual_hash varchar,
+        display_key varchar, thumbnail_key varchar, flags int)
+), analysed AS (
+    UPDATE visit_photo p SET analysed_at = {}, width = i.width, height = i.height,
+        exif = i.exif, perceptual_hash = i.perceptual_hash, display_key = i.display_key,
+        thumbnail_key = i.thumbnail_key
+    FROM input i WHERE p.id = i.id AND p.analysed_at IS NULL RETURNING p.id, i.flags
+), counted AS (
+    UPDATE visit SET photos_analysed = photos_analysed + (SELECT count(*) FROM analysed),
+        flag_count = flag_count + (SELECT coalesce(sum(flags), 0) FROM analysed),
+        state = CASE WHEN photos_analysed + (SELECT count(*) FROM analysed) >= photos_declared
+                          AND state = 'submitted' THEN 'complete' ELSE state END,
+        completed_at = CASE WHEN photos_analysed + (SELECT count(*) FROM analysed)
+                                 >= photos_declared AND state = 'submitted'
+                            THEN CAST({} AS timestamptz) ELSE completed_at END
+    WHERE id = {} AND EXISTS (SELECT 1 FROM analysed)
+    RETURNING photos_analysed >= photos_declared AS complete
+), flagged AS (
+    INSERT INTO visit_flag (visit, photo_id, code, severity, evidence, created_at)
+    SELECT {}, f.photo_id, f.code, f.severity, f.evidence, CAST({} AS timestamptz)
+    FROM jsonb_to_recordset(CAST({} AS jsonb))
+         AS f(photo_id uuid, code varchar, severity varchar, evidence jsonb)
+    WHERE f.photo_id IN (SELECT id FROM analysed)
+    RETURNING id
+), banded AS (
+    INSERT INTO photo_hash_band (photo, district, band_key)
+    SELECT b.photo, {}, b.band_key
+    FROM unnest(CAST({} AS uuid[]), CAST({} AS varchar[])) AS b(photo, band_key)
+    WHERE b.photo IN (SELECT id FROM analysed)
+    RETURNING id
+), %s
+SELECT ARRAY(SELECT id FROM analysed) AS analysed,
+       (SELECT complete FROM counted) AS complete,
+       (SELECT count(*) FROM audit_row) AS audited,
+       (SELECT count(*) FROM flagged) + (SELECT count(*) FROM banded) AS written
+"""
+
+
+async def _record_completing_postgres(
+    visit: dict[str, Any], results: list[_PhotoResult]
+) -> list[AnalysisOutcome]:
+    now = datetime.now(UTC)
+    codes = {item.photo_id: sorted({f.code for f in item.flags}) for item in results}
+    audit_sql, audit_args = append_event_ctes(
+        Actor.user(visit["enumerator_id"]),
+        "visit.completed",
+        "visit",
+        str(visit["id"]),
+        when="EXISTS (SELECT 1 FROM counted WHERE complete)",
+        region_code=visit["region_code"],
+        details={"analysed": {str(photo_id): flags for photo_id, flags in codes.items()}},
+    )
+    photos = [
+        {
+            "id": str(item.photo_id),
+            "width": item.result.width or None,
+            "height": item.result.height or None,
+            "exif": item.result.exif,
+            "perceptual_hash": item.result.perceptual_hash,
+            "display_key": item.display_key if item.result.corrupt is None else None,
+            "thumbnail_key": item.thumbnail_key,
+            "flags": len(item.flags),
+        }
+        for item in results
+    ]
+    flag_rows = [
+        {"photo_id": f.photo_id, "code": f.code, "severity": f.severity, "evidence": f.evidence}
+        for item in results
+        for f in item.flags
+    ]
+    band_photos: list[uuid.UUID] = []
+    band_keys: list[str] = []
+    for item in results:
+        if item.result.perceptual_hash is not None:
+            keys = queries.hash_band_keys(item.result.perceptual_hash)
+            band_keys += keys
+            band_photos += [item.photo_id] * len(keys)
+    rows = await Photo.raw(
+        _RECORD_COMPLETING % audit_sql,
+        dump_json(photos),
+        now,
+        now,
+        visit["id"],
+        visit["id"],
+        now,
+        dump_json(flag_rows),
+        district_of(visit["region_code"]),
+        band_photos,
+        band_keys,
+        *audit_args,
+    )
+    written = {uuid.UUID(str(photo_id)) for photo_id in rows[0]["analysed"]} if rows else set()
+    completed = bool(rows and rows[0]["complete"] and rows[0]["audited"])
+    if written and not completed:
+        # Another analysis of one of these photos (a per-photo job of an older API) ran
+        # meanwhile, so these did not complete the visit: each gets its own event, as a
+        # photo that does not complete its visit does.
+        log.warning("a visit's analysis did not complete it; appending per-photo events")
+        for photo_id in sorted(written):
+            await append_event(
+                Actor.system(),
+                "photo.analysed",
+                "photo",
+                str(photo_id),
+                region_code=visit["region_code"],
+                details={"visit_id": str(visit["id"]), "flags": codes[photo_id]},
+            )
+    last = (
+        [item.photo_id for item in results if item.photo_id in written][-1] if completed else None
+    )
+    return [
+        AnalysisOutcome(
+            item.photo_id,
+            item.photo_id in written,
+            codes[item.photo_id] if item.photo_id in written else [],
+            item.photo_id == last,
+        )
+        for item in results
+    ]
 
 
 async def _append_completed(visit: dict[str, Any]) -> None:
