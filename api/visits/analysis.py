@@ -54,9 +54,15 @@ def district_of(region_code: str) -> str:
     return ".".join(region_code.split(".")[:3])
 
 
+# Chunks this large hand a photo over as the S3 store reads it (one block per worker-thread
+# hop) instead of slicing it into 64 KiB copies that are then joined again.
+_READ_CHUNK = 1024 * 1024
+
+
 async def _read_object(store: ObjectStore, key: str) -> bytes:
     # One photo (<= the upload cap) in memory while it is analysed.
-    return b"".join([chunk async for chunk in store.open(key)])
+    chunks = [chunk async for chunk in store.open(key, chunk_size=_READ_CHUNK)]
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 async def _put_copy(store: ObjectStore, key: str, data: bytes) -> None:
