@@ -1,16 +1,22 @@
 """Photo analysis: what happens to a stored photo after the phone was told "stored".
 
-One job per photo, run by a ``verval worker`` process (the queue, on PostgreSQL) or in the
-API process right after the photo's transaction (inline, the embedded default); both
-call :func:`analyse_photo`. It reads the evidence object, decodes it once at reduced
-scale (``media.images.analyse_jpeg``), stores the thumbnail (and, when the evidence
-carries metadata, a losslessly stripped display copy), runs the near-duplicate check,
-and records the result in one transaction. A visit is complete when every declared
-photo is stored and analysed.
+On PostgreSQL one job per visit (:func:`analyse_visit`), queued when its last declared
+photo is stored and run by a ``verval worker`` process; on the embedded default each photo
+is analysed in the API process right after its transaction (:func:`analyse_photo`, inline).
+Both read the evidence object, decode it once at reduced scale
+(``media.images.analyse_jpeg``), store the thumbnail (and, when the evidence carries
+metadata, a losslessly stripped display copy), run the near-duplicate check, and record
+the result. A visit is complete when every declared photo is stored and analysed.
 
-Idempotent: the transaction sets ``analysed_at`` only where it is still empty, and
-writes flags, hash bands and counters only when it did; a second run of the same job
-(a retry, a worker killed after the commit) changes nothing.
+Where the audit chain records an analysis: the write that completes the visit appends
+``visit.completed`` with each of its photos' outcome in ``details.analysed`` (on
+PostgreSQL the per-visit job writes all its photos, the counters, flags, bands and that
+event in one statement); a photo whose analysis does not complete its visit gets its own
+``photo.analysed``. Each photo's analysis is thus on the chain exactly once.
+
+Idempotent: the writes set ``analysed_at`` only where it is still empty, and write
+flags, hash bands, counters and events only for the photos they did; a second run of the
+same job (a retry, a worker killed after the commit) changes nothing.
 """
 
 from __future__ import annotations
