@@ -1,8 +1,9 @@
 """The job queue: procrastinate on the deployment's own PostgreSQL.
 
 Why procrastinate: jobs live in PostgreSQL tables (nothing else to run or back up), a
-job can be inserted in the same transaction as the photo row it is about (so a stored
-photo always has its job: see :func:`defer_analysis`), workers are plain processes on
+job can be inserted by the same statement as the rows it is about (the visit's job by the
+statement that stores its last photo, so a visit whose photos are all stored always has
+its job: see :func:`defer_analysis_statement`), workers are plain processes on
 any machine that reaches the database, and a worker killed mid-job is detected by its
 missing heartbeat and its job retried (:func:`retry_stalled_jobs`).
 
