@@ -20,7 +20,9 @@ is analysed.
 
 At the end, from the database and the store:
 * every visit sent is stored exactly once and is ``complete`` (none stuck ``submitted``);
-* every photo analysed exactly once: one ``photo.analysed`` event each, no flag twice;
+* every photo analysed exactly once: its analysis on the audit chain once (a
+  ``photo.analysed`` event, or the details of the ``visit.completed`` event of the write
+  that completed its visit), no flag twice;
 * every photo sent has exactly one row, stored, with the declared SHA-256 and size;
 * each of those rows has its object under its content-addressed key, exactly one version,
   with the right size, the recorded SHA-256, and bytes that re-hash to it (all of them);
@@ -486,6 +488,13 @@ async def verify(
             "WHERE action IN ('visit.received', 'visit.completed', 'photo.received', "
             "'photo.analysed') GROUP BY action, object_id"
         )
+        # A photo's analysis is on the chain as its own photo.analysed event, or in the
+        # details of the visit.completed event of the write that completed its visit.
+        analysed_in_completions = await connection.fetch(
+            "SELECT analysed.key AS object_id, count(*) AS n FROM audit_event, "
+            "jsonb_each(coalesce(details->'analysed', '{}'::jsonb)) AS analysed "
+            "WHERE action = 'visit.completed' GROUP BY analysed.key"
+        )
         flag_twice = await connection.fetchval(
             "SELECT count(*) FROM (SELECT photo_id, code FROM visit_flag "
             "WHERE photo_id IS NOT NULL GROUP BY photo_id, code HAVING count(*) > 1) AS d"
@@ -560,11 +569,18 @@ async def verify(
     per_action: dict[str, Counter[str]] = {}
     for row in events:
         per_action.setdefault(row["action"], Counter())[row["object_id"]] = row["n"]
+    analysed_records = per_action.pop("photo.analysed", Counter())
+    for row in analysed_in_completions:
+        analysed_records[row["object_id"]] += row["n"]
+    per_action["photo analysis (photo.analysed or visit.completed's details)"] = analysed_records
     for action, expected in [
         ("visit.received", {str(v) for v in sent_visits}),
         ("visit.completed", {str(v) for v in sent_visits}),
         ("photo.received", {str(p) for p in sent_photos}),
-        ("photo.analysed", {str(p) for p in sent_photos}),
+        (
+            "photo analysis (photo.analysed or visit.completed's details)",
+            {str(p) for p in sent_photos},
+        ),
     ]:
         seen = per_action.get(action, Counter())
         twice = [k for k, n in seen.items() if n != 1]

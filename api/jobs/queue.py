@@ -1,8 +1,9 @@
 """The job queue: procrastinate on the deployment's own PostgreSQL.
 
 Why procrastinate: jobs live in PostgreSQL tables (nothing else to run or back up), a
-job can be inserted in the same transaction as the photo row it is about (so a stored
-photo always has its job: see :func:`defer_analysis`), workers are plain processes on
+job can be inserted by the same statement as the rows it is about (the visit's job by the
+statement that stores its last photo, so a visit whose photos are all stored always has
+its job: see :func:`defer_analysis_statement`), workers are plain processes on
 any machine that reaches the database, and a worker killed mid-job is detected by its
 missing heartbeat and its job retried (:func:`retry_stalled_jobs`).
 
@@ -27,6 +28,12 @@ from api.settings import Settings
 log = logging.getLogger("verval.jobs")
 
 ANALYSIS_QUEUE = "analysis"
+# One job per visit, queued by the photo PUT that stores the visit's last declared photo:
+# procrastinate's per-job work (defer, fetch, finish, their triggers and events) is paid
+# once per visit instead of once per photo.
+ANALYSE_VISIT = "analyse_visit"
+# One job per photo: what the queue held before per-visit jobs; still registered so jobs
+# queued by an older API are worked off.
 ANALYSE_PHOTO = "analyse_photo"
 # A worker beats every HEARTBEAT_S; one silent for STALLED_AFTER_S is taken as dead and
 # its running jobs are put back in the queue.
@@ -35,18 +42,18 @@ STALLED_AFTER_S = 10.0
 RETRY = procrastinate.RetryStrategy(max_attempts=12, exponential_wait=2)
 
 # One row of procrastinate's own SQL API (procrastinate_defer_jobs_v1), so the job is
-# inserted by the photo's transaction on the API's connection. `lock` = the photo: two
-# jobs for one photo never run at the same time.
+# inserted by the photo's statement on the API's connection. `lock` = the visit: two jobs
+# for one visit never run at the same time.
 _DEFER = (
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)"
     "::procrastinate_job_to_defer_v1])"
 )
 
 
-def defer_analysis_statement(photo_id: uuid.UUID) -> tuple[str, list[Any]]:
-    """The SQL (Piccolo raw placeholders) and arguments that queue a photo's analysis."""
-    args = json.dumps({"photo_id": str(photo_id)})
-    return _DEFER, [ANALYSIS_QUEUE, ANALYSE_PHOTO, f"photo:{photo_id}", args]
+def defer_analysis_statement(visit_id: uuid.UUID) -> tuple[str, list[Any]]:
+    """The SQL (Piccolo raw placeholders) and arguments that queue a visit's analysis."""
+    args = json.dumps({"visit_id": str(visit_id)})
+    return _DEFER, [ANALYSIS_QUEUE, ANALYSE_VISIT, f"visit:{visit_id}", args]
 
 
 async def install_queue_schema(engine: Engine) -> None:

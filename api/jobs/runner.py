@@ -16,7 +16,8 @@ log = logging.getLogger("verval.jobs")
 
 async def after_photo_stored(resources: Resources, photo_id: uuid.UUID) -> None:
     """Inline runner: analyse now, in this request (the embedded default). On the queue
-    the job row was inserted by the photo's own transaction; nothing to do here."""
+    the visit's job row was inserted by the statement that stored its last photo; nothing
+    to do here."""
     if resources.settings.effective_analysis_runner != "inline":
         return
     try:

@@ -4,7 +4,8 @@ The body is spooled to a private temp file while it is hashed (64 KiB pieces, ne
 whole upload in memory), checked against the declared size and SHA-256, and walked
 marker by marker (``media.jpeg.check_jpeg_structure``: no pixel is decoded here). Then
 the write-once evidence PUT and one short transaction: the photo row, the visit's
-counter, the audit event and, on the queue, the analysis job. Decoding, thumbnails,
+counter, the audit event and, on the queue, the visit's analysis job once its last
+photo is stored. Decoding, thumbnails,
 flags and completing the visit are the analysis job's (``api.visits.analysis``).
 """
 
@@ -231,18 +232,21 @@ async def _store_photo_row(
 
 # PostgreSQL: the photo row, the visit's counter, the analysis job, the audit event and
 # what the receipt says, in one statement (data-modifying CTEs; its SELECTs see the state
-# before it). The audit CTEs come from api.audit.service.append_event_ctes.
+# before it). The audit CTEs come from api.audit.service.append_event_ctes. The job is
+# the visit's: queued by the photo that stores its last declared photo (the counter
+# UPDATE locks the visit row, so of two concurrent last photos exactly one sees it).
 _STORE_PHOTO = """
 WITH stored AS (
     UPDATE visit_photo SET stored_at = {}, storage_key = {}, width = {}, height = {}
     WHERE id = {} AND stored_at IS NULL RETURNING visit
 ), counted AS (
     UPDATE visit SET photos_stored = photos_stored + 1
-    WHERE id IN (SELECT visit FROM stored) RETURNING state
+    WHERE id IN (SELECT visit FROM stored)
+    RETURNING state, photos_stored >= photos_declared AS all_stored
 ), queued AS (
     SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}, {}, 0, {}, NULL, {}::jsonb, NULL)
         ::procrastinate_job_to_defer_v1]) AS ids
-    FROM stored WHERE {}
+    FROM counted WHERE {} AND counted.all_stored
 ), %s
 SELECT (SELECT state FROM counted) AS state,
        (SELECT count(*) FROM audit_row) AS audited,
@@ -263,7 +267,7 @@ async def _store_photo_postgres(
     declared: dict[str, Any],
     details: dict[str, Any],
 ) -> tuple[str, list[uuid.UUID]] | None:
-    _, job = defer_analysis_statement(photo_id)
+    _, job = defer_analysis_statement(visit_id)
     audit_sql, audit_args = append_event_ctes(
         actor,
         "photo.received",

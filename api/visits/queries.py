@@ -212,6 +212,51 @@ async def near_duplicate_candidates(
     )
 
 
+# Several hashes at once (a visit's photos): each (band key, photo index) pair is looked
+# up in the band index; a candidate is a (photo index, stored photo) pair sharing enough
+# bands with that photo's hash.
+_CANDIDATES_OF_MANY = (
+    "SELECT c.photo_index, p.id, p.perceptual_hash, v.id AS visit_id, v.household_id "
+    "FROM (SELECT k.photo_index, b.photo"
+    " FROM unnest(CAST({} AS varchar[]), CAST({} AS int[])) AS k(band_key, photo_index)"
+    " JOIN photo_hash_band b ON b.district = {} AND b.band_key = k.band_key"
+    " GROUP BY k.photo_index, b.photo HAVING count(*) >= {}"
+    ") AS c JOIN visit_photo p ON p.id = c.photo JOIN visit v ON v.id = p.visit "
+    "WHERE v.id <> {}"
+)
+
+
+async def near_duplicate_candidates_of_many(
+    district: str,
+    perceptual_hashes: list[str],
+    max_bits: int,
+    household_id: int | None,
+    visit_id: uuid.UUID,
+) -> list[list[dict[str, Any]]]:
+    """:func:`near_duplicate_candidates` for several hashes, one list each, in one query
+    on PostgreSQL (SQLite, the embedded default, asks once per hash)."""
+    if not db.is_postgres():
+        return [
+            await near_duplicate_candidates(district, h, max_bits, household_id, visit_id)
+            for h in perceptual_hashes
+        ]
+    band_keys: list[str] = []
+    indexes: list[int] = []
+    for index, perceptual_hash in enumerate(perceptual_hashes):
+        keys = hash_band_keys(perceptual_hash)
+        band_keys += keys
+        indexes += [index] * len(keys)
+    args: list[Any] = [band_keys, indexes, district, HASH_BANDS - max_bits, visit_id]
+    sql = _CANDIDATES_OF_MANY
+    if household_id is not None:
+        sql += " AND v.household_id <> {}"
+        args.append(household_id)
+    found: list[list[dict[str, Any]]] = [[] for _ in perceptual_hashes]
+    for row in await PhotoHashBand.raw(sql, *args):
+        found[row.pop("photo_index")].append(row)
+    return found
+
+
 async def stored_hashes_of_other_households(
     household_id: int | None, visit_id: uuid.UUID, region_prefix: str
 ) -> list[dict[str, Any]]:

@@ -621,15 +621,24 @@ async def insert_flags(visit_id: uuid.UUID, flags: list[FlagDraft], now: datetim
 
 
 async def complete_visit(
-    visit_id: uuid.UUID, user_id: int, region_code: str, now: datetime
+    visit_id: uuid.UUID,
+    user_id: int,
+    region_code: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
 ) -> None:
     """A submitted visit becomes complete (audited); ``analysis.py`` calls it when the
-    visit's last photo is analysed."""
+    visit's last photo is analysed, with that analysis' outcome in ``details``."""
     await Visit.update({Visit.state: VisitState.COMPLETE.value, Visit.completed_at: now}).where(
         (Visit.id == visit_id) & (Visit.state == VisitState.SUBMITTED.value)
     )
     await append_event(
-        Actor.user(user_id), "visit.completed", "visit", str(visit_id), region_code=region_code
+        Actor.user(user_id),
+        "visit.completed",
+        "visit",
+        str(visit_id),
+        region_code=region_code,
+        details=details,
     )
 
 

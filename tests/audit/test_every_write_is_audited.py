@@ -496,8 +496,8 @@ COMMANDS: list[Command] = [
 # Commands that change no data and hand none out, with the reason.
 READ_ONLY_COMMANDS = {
     "serve": "runs the server; its requests are audited by the HTTP table",
-    "worker": "runs job workers; each job's writes append photo.analysed (and "
-    "visit.completed), checked by tests/visits/test_analysis_queue.py",
+    "worker": "runs job workers; each job's writes append visit.completed with the photos' "
+    "analysis (or photo.analysed), checked by tests/visits/test_analysis_queue.py",
     "migrate": "changes the schema, not records; the migration table keeps its own log",
     "forms list": "lists published forms",
     "rounds list": "lists rounds",
