@@ -21,6 +21,7 @@ import { type Key, L, lang, t } from "../i18n";
 import { processPhoto } from "../media/photos";
 import { answerAt, baselineAt, type DraftAction, itemsOf, parsePath, photoKindFor, type Step, visitSteps } from "../visits/draft";
 import { loadRegions } from "../visits/regions";
+import { forgetJournal, newestDraft } from "../visits/journal";
 import { DraftStore } from "../visits/store";
 import { summarise } from "../visits/summary";
 import { baselineOf, finishVisit, gpsIsPoor, needsForm, type VisitProblem, visitProblems } from "../visits/visit";
@@ -32,10 +33,16 @@ import { askToSend, summaryBody } from "./summary";
 const GPS_REASONS: Key[] = ["gps_reason_indoor", "gps_reason_weak", "gps_reason_device", "gps_reason_other"];
 
 export async function visitScreen(root: HTMLElement, visitId: string): Promise<() => void> {
-  const loaded = await getVisit(visitId);
-  if (!loaded || loaded.userId !== app.userId) {
+  const inDb = await getVisit(visitId);
+  if (!inDb || inDb.userId !== app.userId) {
     root.replaceChildren(h("p", { class: "empty" }, t("not_found_page")));
     return () => undefined;
+  }
+  // A change the app was killed before IndexedDB took is in the journal: it is the draft.
+  const loaded = newestDraft(inDb);
+  if (loaded !== inDb) {
+    await putVisit(loaded);
+    forgetJournal(loaded.id);
   }
   const assignment: Assignment | null = loaded.assignmentKey ? ((await getAssignment(loaded.assignmentKey)) ?? null) : null;
   const stored = await getForm(loaded.form.id, loaded.form.version);

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { PhotoMeta, VisitRecord } from "../data/types";
 import { compileForm, type FormDef } from "../forms/engine";
@@ -74,5 +75,14 @@ describe("draft store", () => {
     await store.saved();
     expect(disk.deleted).toEqual(["p1"]);
     expect(disk.log.indexOf("delete:p1")).toBeGreaterThan(disk.log.findIndex((l) => l.startsWith("put:") && !l.includes("p1")));
+  });
+
+  it("the change is in the synchronous journal before its handler returns, and gone once IndexedDB has it", async () => {
+    const store = new DraftStore(visit({ answers: {} }), FORM);
+    const key = `verval:draft-journal:${store.current.id}`;
+    void store.dispatch({ type: "answer", path: "note_text", value: "before the reload" });
+    expect(JSON.parse(localStorage.getItem(key) ?? "{}").answers.note_text).toBe("before the reload");
+    await store.saved();
+    expect(localStorage.getItem(key)).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { deletePhoto, putVisit } from "../data/db";
 import type { PhotoMeta, VisitRecord } from "../data/types";
 import type { CompiledForm } from "../forms/engine";
 import { applyDraft, type DraftAction, droppedPhotos } from "./draft";
+import { forgetJournal, journalDraft } from "./journal";
 
 export type DraftListener = (v: VisitRecord, action: DraftAction) => void;
 
@@ -38,7 +39,9 @@ export class DraftStore {
     const before = this.draft;
     const after = applyDraft(before, action, this.form);
     if (after === before) return this.saving;
-    this.draft = { ...after, updatedAt: Date.now() };
+    // updatedAt only grows, even if the clock steps back, so the newest copy is recognisable.
+    this.draft = { ...after, updatedAt: Math.max(Date.now(), before.updatedAt + 1) };
+    journalDraft(this.draft);
     const gone = droppedPhotos(before, after);
     if (this.queued) {
       this.queued.photosDropped.push(...gone);
@@ -48,7 +51,9 @@ export class DraftStore {
       this.saving = this.saving
         .then(async () => {
           this.queued = null; // later changes queue the next write
-          await putVisit(this.draft);
+          const written = this.draft;
+          await putVisit(written);
+          if (this.draft === written) forgetJournal(written.id);
           for (const p of queued.photosDropped) await deletePhoto(p.id);
         })
         .catch((err: unknown) => {
