@@ -129,6 +129,7 @@ def test_supervisor_assigns_an_rt_and_follows_progress(laptop: Any, server: Serv
     # A tablet: the same screen, still usable.
     page.set_viewport_size(TABLET)
     page.goto(f"/#/progress/{round_['id']}/{DISTRICT}")
-    page.wait_for_selector("#progress-regions")
-    assert page.locator("#progress-round").is_visible()
+    # A hash-only goto re-renders in place: wait for the district's rows, not the old screen's.
+    page.wait_for_selector(f"#progress-regions tr[data-code='{village}']")
+    page.locator("#progress-round").wait_for(state="visible")
     page.close()
