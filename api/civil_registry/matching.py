@@ -46,6 +46,7 @@ DIED, MOVED_OUT, KK_CHANGED = FindingKind.DIED, FindingKind.MOVED_OUT, FindingKi
 IDENTITY_MISMATCH, NIK_UNKNOWN = FindingKind.IDENTITY_MISMATCH, FindingKind.NIK_UNKNOWN
 DUPLICATE_NIK, BIRTH = FindingKind.DUPLICATE_NIK, FindingKind.BIRTH
 ACTIVE_PRESENCE_EXCLUDED = ("2", "3", "4", "6")  # died, moved, moved abroad, not found
+DECIDED_NONE = "-"  # the candidate statement's word for "names agree, and no finding"
 
 
 @dataclass
@@ -148,15 +149,31 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
     """The register's members LEFT JOIN the persons on NIK: only rows that can be a finding."""
     scope, args = _target_scope(target, "h.id", "h.region_code", 1)
     persons, person_args, _, _ = _persons(target, 1 + len(args))
-    differs = "IS DISTINCT FROM" if db.is_postgres() else "IS NOT"
+    postgres = db.is_postgres()
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    same = "IS NOT DISTINCT FROM" if postgres else "IS"
     excluded = ", ".join(f"'{p}'" for p in ACTIVE_PRESENCE_EXCLUDED)
+    # The kind of a pair whose names agree by key (``_pair_drafts``' rules in SQL; NULL: no
+    # finding). Pairs whose keys differ are left to Python's spelling tolerance.
+    kind = f"""CASE
+        WHEN p.id IS NULL OR NOT (p.name = '' OR (m.name_key <> '' AND m.name_key = p.name_key))
+            THEN NULL
+        WHEN NOT (p.birth_date IS NULL OR m.birth_date {same} p.birth_date)
+            THEN '{IDENTITY_MISMATCH.value}'
+        WHEN p.death_date IS NOT NULL THEN '{DIED.value}'
+        WHEN p.moved_out_on IS NOT NULL THEN CASE
+            WHEN coalesce(p.move_destination, '') = substr(h.region_code, 1, 5)
+              OR coalesce(p.move_destination, '') LIKE substr(h.region_code, 1, 5) || '.%'
+            THEN '{DECIDED_NONE}' ELSE '{MOVED_OUT.value}' END
+        WHEN p.kk_number <> '' AND p.kk_number {differs} h.kk_number THEN '{KK_CHANGED.value}'
+        ELSE '{DECIDED_NONE}' END"""
     # scope and the presence list are this module's constants; values are bound.
     sql = f"""
         SELECT m.id AS member_id, m.name AS m_name, m.name_key AS m_key, m.birth_date AS m_birth,
                h.id AS household_id, h.region_code, h.kk_number AS hh_kk,
                p.id AS person_id, p.name AS p_name, p.name_key,
                p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
-               p.kk_number AS p_kk, p.kk_changed_on, p.evidence
+               p.kk_number AS p_kk, p.kk_changed_on, p.evidence, {kind} AS sql_kind
         FROM household_member m JOIN household h ON h.id = m.household
         LEFT JOIN {persons} p ON p.nik = m.nik
         WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
@@ -350,6 +367,16 @@ def _births(rows: list[Any]) -> list[Draft]:
 # a cheaper tuple transfer lets it use the parallel hash join the bare count gets. JIT
 # compiles the filter for ~0.1 s and saves less than that.
 CANDIDATE_SETTINGS = ("SET LOCAL parallel_tuple_cost = 0.001", "SET LOCAL jit = off")
+# The births statement's: a few thousand recent persons, each probing the member NIK index
+# (anti join) and the household No. KK index. Left to itself the planner hashes every
+# member in parallel workers (0.5 s and three processes at a million members, competing
+# with the candidate join beside it on two cores); the index probes take one process.
+BIRTHS_SETTINGS = (
+    "SET LOCAL enable_hashjoin = off",
+    "SET LOCAL enable_mergejoin = off",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    "SET LOCAL jit = off",
+)
 
 
 def _side_by_side() -> Any | None:
@@ -392,9 +419,18 @@ async def _gather(*reads: Any) -> list[Any]:
     return [await read for read in reads]
 
 
-async def find(
-    target: Target, today: date, *, existing: bool = False
-) -> tuple[list[Draft], int, dict[str, tuple[int, str, int]]]:
+@dataclass
+class Found:
+    """What a run found: drafts to compare with the stored findings, and the findings SQL
+    decided that are already stored (kind, fingerprint), which need no draft."""
+
+    drafts: list[Draft]
+    known: list[tuple[str, str]]
+    candidates: int
+    stored: dict[str, tuple[int, str, int]]
+
+
+async def find(target: Target, today: date, *, existing: bool = False) -> Found:
     """Every finding for the target's households, how many rows were candidates, and
     (if asked) the target's stored findings, read beside the candidates."""
     sql, args = _candidate_sql(target)
@@ -406,14 +442,25 @@ async def find(
 
     rows, births, loaded, stored_findings = await _gather(
         _read(sql, args, CANDIDATE_SETTINGS),
-        _read(births_sql, births_args),
+        _read(births_sql, births_args, BIRTHS_SETTINGS),
         _read("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1", []),
         stored(),
     )
     extract_loaded = bool(loaded)
     drafts: list[Draft] = []
+    known: list[tuple[str, str]] = []
     unknown: list[dict[str, Any]] = []
     for row in rows:
+        sql_kind = row["sql_kind"]
+        if sql_kind is not None:
+            # Decided in SQL (names agree by key). A finding already stored is only counted:
+            # its draft would be identical and write nothing.
+            if sql_kind == DECIDED_NONE:
+                continue
+            fingerprint = f"{sql_kind}:{row['household_id']}:{row['member_id']}:{row['person_id']}"
+            if fingerprint in stored_findings:
+                known.append((sql_kind, fingerprint))
+                continue
         if row["person_id"] is None:
             if not extract_loaded:
                 continue  # only events so far: absence from them says nothing
@@ -434,7 +481,7 @@ async def find(
                 drafts.append(draft)
     drafts += _births(births)
     drafts += await _duplicates(unknown)
-    return drafts, len(rows), stored_findings
+    return Found(drafts, known, len(rows), stored_findings)
 
 
 def _unique(drafts: Iterable[Draft]) -> list[Draft]:
@@ -489,10 +536,12 @@ async def reconcile(
         return summary  # no extract yet: every NIK would look unknown
     # The stored findings are read beside the candidates, before the write transaction;
     # the retiring UPDATE re-checks that a finding is still open when it writes.
-    drafts, summary.candidates, existing = await find(target, today, existing=True)
-    drafts = _unique(drafts)
+    result = await find(target, today, existing=True)
+    drafts, existing, summary.candidates = _unique(result.drafts), result.stored, result.candidates
     for draft in drafts:
         kind = str.__str__(draft.kind)
+        summary.found[kind] = summary.found.get(kind, 0) + 1
+    for kind, _ in result.known:
         summary.found[kind] = summary.found.get(kind, 0) + 1
     run = uuid.uuid4().hex
     now = datetime.now(UTC)
@@ -500,7 +549,7 @@ async def reconcile(
     async with db.write_transaction():
         # Only what changed is written: a second run over the same data writes nothing.
         new = [d for d in drafts if d.fingerprint not in existing]
-        found = {d.fingerprint for d in drafts}
+        found = {d.fingerprint for d in drafts} | {fingerprint for _, fingerprint in result.known}
         retired = [
             (finding_id, household)
             for fingerprint, (finding_id, state, household) in existing.items()
