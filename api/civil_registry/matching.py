@@ -40,6 +40,9 @@ def _lookup_batch() -> int:
 
 
 BIRTH_WINDOW_DAYS = 366
+# Any person from an extract (events alone carry no content hash): until one is loaded, a
+# NIK's absence says nothing.
+EXTRACT_LOADED_SQL = "SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1"
 # The kinds as plain names: reading an Enum member off its class is a descriptor call, and
 # a regency's run reads them ~100,000 times.
 DIED, MOVED_OUT, KK_CHANGED = FindingKind.DIED, FindingKind.MOVED_OUT, FindingKind.KK_CHANGED
@@ -159,7 +162,7 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
         WHEN p.id IS NULL OR NOT (p.name = '' OR (m.name_key <> '' AND m.name_key = p.name_key))
             THEN NULL
         WHEN NOT (p.birth_date IS NULL OR m.birth_date {same} p.birth_date)
-            THEN '{IDENTITY_MISMATCH.value}'
+            THEN CASE WHEN p.name = '' THEN NULL ELSE '{IDENTITY_MISMATCH.value}' END
         WHEN p.death_date IS NOT NULL THEN '{DIED.value}'
         WHEN p.moved_out_on IS NOT NULL THEN CASE
             WHEN coalesce(p.move_destination, '') = substr(h.region_code, 1, 5)
@@ -443,7 +446,7 @@ async def find(target: Target, today: date, *, existing: bool = False) -> Found:
     rows, births, loaded, stored_findings = await _gather(
         _read(sql, args, CANDIDATE_SETTINGS),
         _read(births_sql, births_args, BIRTHS_SETTINGS),
-        _read("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1", []),
+        _read(EXTRACT_LOADED_SQL, []),
         stored(),
     )
     extract_loaded = bool(loaded)
@@ -526,6 +529,131 @@ async def _insert(drafts: list[Draft], run: str, now: datetime) -> None:
     )
 
 
+# The set-based path (PostgreSQL, a whole region). The candidate rows go into a temporary
+# table (CREATE TABLE AS keeps the parallel join); Python reads back only the rows whose
+# names differ by key (rapidfuzz) and the unknown NIKs (the same-person-twice lookup);
+# the findings SQL decided are written from the table without leaving PostgreSQL.
+_FOUND_TABLE = """CREATE TEMP TABLE cr_found (fingerprint text, kind text, household_id bigint,
+    member_id bigint, region_code text, evidence text, details jsonb) ON COMMIT DROP"""
+_PYTHON_FOUND = """INSERT INTO cr_found SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],
+    $4::bigint[], $5::text[], $6::text[], $7::jsonb[])"""
+# Details as ``_pair_drafts`` writes them. An identity mismatch decided here has names that
+# agree by key (equal stored keys: similarity 100) and a birth date that disagrees.
+_SQL_FOUND = f"""INSERT INTO cr_found
+    SELECT sql_kind || ':' || household_id || ':' || member_id || ':' || person_id, sql_kind,
+           household_id, member_id, region_code, left(evidence, 120),
+           CASE sql_kind
+               WHEN '{DIED.value}' THEN jsonb_build_object('death_date', death_date::text)
+               WHEN '{MOVED_OUT.value}' THEN jsonb_build_object(
+                   'moved_out_on', moved_out_on::text,
+                   'destination', left(coalesce(move_destination, ''), 200))
+               WHEN '{KK_CHANGED.value}' THEN jsonb_build_object('kk_changed_on', kk_changed_on::text)
+               ELSE jsonb_build_object('name_agrees', true, 'name_similarity', 100,
+                   'birth_date_agrees', false, 'civil_name', p_name,
+                   'civil_birth_date', p_birth::text)
+           END
+    FROM cr_candidate WHERE sql_kind IS NOT NULL AND sql_kind <> '{DECIDED_NONE}'
+    UNION ALL
+    SELECT '{NIK_UNKNOWN.value}:' || household_id || ':' || member_id || ':0',
+           '{NIK_UNKNOWN.value}', household_id, member_id, region_code, 'extract: NIK absent',
+           '{{}}'::jsonb
+    FROM cr_candidate WHERE person_id IS NULL AND $1"""  # noqa: S608 (constants only)
+_STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
+        region_code, evidence, details, state, opened_at, seen_run)
+    SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details, 'open',
+           $1, $2
+    FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
+
+
+def _set_based(target: Target) -> bool:
+    return target.households is None and _side_by_side() is not None
+
+
+async def _reconcile_set_based(
+    actor: Actor, target: Target, today: date, summary: ReconcileSummary, *, audit: bool
+) -> None:
+    """Find, store and retire the region's findings in one transaction (PostgreSQL);
+    fills ``summary``."""
+    run = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    sql, args = _candidate_sql(target)
+    births_sql, births_args = _births_sql(target)
+    births_args = [today - timedelta(days=BIRTH_WINDOW_DAYS), *births_args]
+    # Beside the candidate join, on connections of their own (started outside the
+    # transaction: inside it, every read uses the transaction's connection).
+    births_read = asyncio.create_task(_read(births_sql, births_args, BIRTHS_SETTINGS))
+    loaded_read = asyncio.create_task(_read(EXTRACT_LOADED_SQL, []))
+    try:
+        async with db.write_transaction():
+            for setting in CANDIDATE_SETTINGS:
+                await bulk.execute_count(setting)
+            summary.candidates = await bulk.execute_count(
+                f"CREATE TEMP TABLE cr_candidate ON COMMIT DROP AS {sql}", *args
+            )
+            rows = await bulk.fetch("SELECT * FROM cr_candidate WHERE sql_kind IS NULL")
+            loaded = bool(await loaded_read)
+            drafts: list[Draft] = []
+            unknown: list[dict[str, Any]] = []
+            for row in rows:
+                if row["person_id"] is None:
+                    if loaded:
+                        unknown.append(row)  # its nik_unknown finding is written by SQL
+                else:
+                    draft = _pair_drafts(row)
+                    if draft is not None:
+                        drafts.append(draft)
+            del rows
+            drafts += _births(await births_read)
+            drafts += await _duplicates(unknown)
+            drafts = _unique(drafts)
+            await bulk.execute_count(_FOUND_TABLE)
+            await bulk.execute_count(
+                _PYTHON_FOUND,
+                [d.fingerprint for d in drafts],
+                [d.kind.value for d in drafts],
+                [d.household_id for d in drafts],
+                [d.member_id for d in drafts],
+                [d.region_code for d in drafts],
+                [d.evidence[:120] for d in drafts],
+                [json.dumps(d.details, ensure_ascii=False) for d in drafts],
+            )
+            await bulk.execute_count(_SQL_FOUND, loaded)
+            for count in await bulk.fetch("SELECT kind, count(*) AS n FROM cr_found GROUP BY kind"):
+                summary.found[count["kind"]] = int(count["n"])
+            new = await bulk.fetch(_STORE_FOUND, now, run)
+            scope, scope_args = _scope("f.region_code", target.region, 3)
+            gone = await bulk.fetch(
+                "UPDATE civil_registry_finding f SET state = $1, closed_at = $2 "  # noqa: S608
+                f"WHERE {scope} AND f.state = 'open' AND NOT EXISTS "
+                "(SELECT 1 FROM cr_found c WHERE c.fingerprint = f.fingerprint) "
+                "RETURNING f.household_id",
+                FindingState.GONE.value,
+                now,
+                *scope_args,
+            )
+            summary.new, summary.gone = len(new), len(gone)
+            touched = sorted({r["household_id"] for r in new} | {r["household_id"] for r in gone})
+            for start in range(0, len(touched), 5000):
+                await changes.record_for_households(touched[start : start + 5000])
+            if audit:
+                await _audit(actor, target, summary)
+    finally:
+        for task in (births_read, loaded_read):
+            if not task.done():
+                task.cancel()
+
+
+async def _audit(actor: Actor, target: Target, summary: ReconcileSummary) -> None:
+    await append_event(
+        actor,
+        "civil_registry.reconciled",
+        "region",
+        target.label,
+        region_code=target.region,
+        details=summary.as_dict(),
+    )
+
+
 async def reconcile(
     actor: Actor, target: Target, today: date | None = None, *, audit: bool = True
 ) -> ReconcileSummary:
@@ -534,6 +662,9 @@ async def reconcile(
     summary = ReconcileSummary(region_code=target.label)
     if not await bulk.fetch("SELECT id FROM civil_registry_person LIMIT 1"):
         return summary  # no extract yet: every NIK would look unknown
+    if _set_based(target):
+        await _reconcile_set_based(actor, target, today, summary, audit=audit)
+        return summary
     # The stored findings are read beside the candidates, before the write transaction;
     # the retiring UPDATE re-checks that a finding is still open when it writes.
     result = await find(target, today, existing=True)
@@ -568,12 +699,5 @@ async def reconcile(
         for start in range(0, len(touched), 5000):
             await changes.record_for_households(touched[start : start + 5000])
         if audit:
-            await append_event(
-                actor,
-                "civil_registry.reconciled",
-                "region",
-                target.label,
-                region_code=target.region,
-                details=summary.as_dict(),
-            )
+            await _audit(actor, target, summary)
     return summary

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from api import db
 from api.civil_registry import matching, synthetic
 from api.civil_registry.importer import import_extract
 from api.civil_registry.tables import Finding
@@ -70,3 +71,44 @@ async def test_skipping_stored_findings_finds_what_python_alone_found(
     assert known | drafted == stored
     again = await matching.reconcile(ACTOR, REGENCY, TODAY)
     assert (again.new, again.gone, again.found) == (0, 0, first.found)
+
+
+async def _snapshot() -> dict[str, tuple[Any, ...]]:
+    rows = await Finding.select().output(load_json=True)
+    return {
+        r["fingerprint"]: (
+            r["kind"], r["household_id"], r["member_id"], r["region_code"], r["evidence"],
+            r["details"], r["state"],
+        )
+        for r in rows
+    }  # fmt: skip
+
+
+async def test_the_set_based_path_writes_what_the_portable_path_writes(
+    database: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """PostgreSQL writes a region's findings from SQL (``_reconcile_set_based``); SQLite and
+    a few households take the portable path. Both must store the same findings."""
+    await _synthetic_world(tmp_path)
+    set_based = matching._set_based(REGENCY)
+    assert set_based == db.is_postgres()
+    monkeypatch.setattr(matching, "_set_based", lambda target: False)
+    portable = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    written = await _snapshot()
+    await Finding.delete(force=True)
+    monkeypatch.setattr(matching, "_set_based", lambda target: set_based)
+    summary = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    assert await _snapshot() == written
+    assert (summary.found, summary.new, summary.candidates) == (
+        portable.found,
+        portable.new,
+        portable.candidates,
+    )
+    # and again: nothing new, nothing gone; a finding no longer supported goes
+    assert (await matching.reconcile(ACTOR, REGENCY, TODAY)).new == 0
+    some = next(iter(written))
+    await Finding.update({Finding.fingerprint: "stale:" + some[:100]}).where(
+        Finding.fingerprint == some
+    )
+    after = await matching.reconcile(ACTOR, REGENCY, TODAY)
+    assert (after.new, after.gone) == (1, 1)
