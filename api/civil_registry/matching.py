@@ -565,6 +565,11 @@ _STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, househo
     FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
 
 
+# The rows Python decides: names whose keys differ (spelling tolerance), unknown NIKs.
+PYTHON_ROWS_SQL = "SELECT * FROM cr_candidate WHERE sql_kind IS NULL"
+_UNKNOWN_KEYS = ("member_id", "household_id", "region_code", "m_name", "m_key", "m_birth")
+
+
 def _set_based(target: Target) -> bool:
     return target.households is None and _side_by_side() is not None
 
@@ -590,19 +595,22 @@ async def _reconcile_set_based(
             summary.candidates = await bulk.execute_count(
                 f"CREATE TEMP TABLE cr_candidate ON COMMIT DROP AS {sql}", *args
             )
-            rows = await bulk.fetch("SELECT * FROM cr_candidate WHERE sql_kind IS NULL")
             loaded = bool(await loaded_read)
             drafts: list[Draft] = []
             unknown: list[dict[str, Any]] = []
-            for row in rows:
+            # Streamed (a cursor in the transaction): a pair whose keys differ becomes its
+            # draft at once; an unknown NIK keeps only what the same-person-twice lookup reads.
+            transaction = db.current_engine().current_transaction.get()
+            assert transaction is not None  # inside write_transaction
+            connection = transaction.connection
+            async for row in connection.cursor(PYTHON_ROWS_SQL, prefetch=2000):
                 if row["person_id"] is None:
-                    if loaded:
-                        unknown.append(row)  # its nik_unknown finding is written by SQL
+                    if loaded:  # its nik_unknown finding is written by SQL
+                        unknown.append({key: row[key] for key in _UNKNOWN_KEYS})
                 else:
                     draft = _pair_drafts(row)
                     if draft is not None:
                         drafts.append(draft)
-            del rows
             drafts += _births(await births_read)
             drafts += await _duplicates(unknown)
             drafts = _unique(drafts)
