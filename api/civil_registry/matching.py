@@ -266,9 +266,16 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
     register household holds: the same person registered twice."""
     drafts: list[Draft] = []
     size = _lookup_batch()
+    unknown = sorted(unknown, key=lambda r: r["member_id"])  # the same drafts in every run
     for start in range(0, len(unknown), size):
         batch = unknown[start : start + size]
-        keyed = {(_member_key(r), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
+        # Every unknown member of a (name key, birth date), in member order: two unknown
+        # members may share them, and both are then the holder's possible double (keeping
+        # one, as before, kept whichever the join returned last: a different one per run).
+        keyed: dict[tuple[str, date | None], list[Any]] = {}
+        for r in batch:
+            if r["m_birth"]:
+                keyed.setdefault((_member_key(r), _as_date(r["m_birth"])), []).append(r)
         if not keyed:
             continue
         columns = (
@@ -321,32 +328,34 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
                 [*key_args, *date_args],
             )
         for hit in found:
-            row = keyed.get((hit["name_key"], _as_date(hit["birth_date"])))
-            if row is None or row["household_id"] == hit["other_household"]:
-                continue
-            drafts.append(
-                Draft(
-                    DUPLICATE_NIK,
-                    row["household_id"],
-                    row["member_id"],
-                    row["region_code"],
-                    hit["person_id"],
-                    hit["evidence"],
-                    {"other_household_id": hit["other_household"]},
-                )
-            )
-            drafts.append(
-                Draft(
-                    DUPLICATE_NIK,
-                    hit["other_household"],
-                    hit["other_member"],
-                    hit["other_region"],
-                    hit["person_id"],
-                    hit["evidence"],
-                    {"other_household_id": row["household_id"]},
-                )
-            )
+            for row in keyed.get((hit["name_key"], _as_date(hit["birth_date"])), ()):
+                if row["household_id"] != hit["other_household"]:
+                    drafts += _duplicate_pair(row, hit)
     return drafts
+
+
+def _duplicate_pair(row: Any, hit: Any) -> list[Draft]:
+    """The unknown-NIK member and the NIK's holder, each pointing at the other's household."""
+    return [
+        Draft(
+            DUPLICATE_NIK,
+            row["household_id"],
+            row["member_id"],
+            row["region_code"],
+            hit["person_id"],
+            hit["evidence"],
+            {"other_household_id": hit["other_household"]},
+        ),
+        Draft(
+            DUPLICATE_NIK,
+            hit["other_household"],
+            hit["other_member"],
+            hit["other_region"],
+            hit["person_id"],
+            hit["evidence"],
+            {"other_household_id": row["household_id"]},
+        ),
+    ]
 
 
 def _births(rows: list[Any]) -> list[Draft]:
