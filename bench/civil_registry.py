@@ -19,10 +19,12 @@
    reconciled), events/s.
 
     .venv/bin/python -m bench.civil_registry [--households 400000] [--regency 35.07]
-        [--import-rows 110000] [--keep]
+        [--import-rows 110000] [--keep] [--database URL]
 
 400,000 households are the issue's regency (~1.02 M members, ~1.14 M extract rows). A
-throwaway database is created and dropped (``--keep`` keeps it, for profiling).
+throwaway database is created and dropped (``--keep`` keeps it, for profiling;
+``--database URL`` re-runs steps 3 and 4 on such a kept database, without seeding — the
+events are then repeats, so their rates are not meaningful there).
 Results: bench/results/civil_registry-<time>.json.
 """
 

@@ -3,11 +3,23 @@
 One statement does the NIK match for a region: the region's active members LEFT JOIN
 the civil-registry persons on NIK, keeping only the rows that can be a finding — a
 member whose NIK is unknown, a person dead or moved, on another KK, whose birth date or
-name differs. Everything that agrees exactly never leaves the database. A second,
+name differs. Everything that agrees exactly never leaves the database. The same
+statement decides the kind of every pair whose names agree by stored key (``sql_kind``:
+died, moved out, KK changed, identity by birth date, or none); only pairs whose keys
+differ need Python's spelling tolerance (``names.keys_agree``, rapidfuzz). A second,
 small statement finds the recent births the register does not hold (an index range on
-birth date). Python then looks only at those candidate rows: the fuzzy name check
-(``names.names_agree``), the same person twice (unknown NIKs looked up by name key and
-birth date), and births placed on register households by No. KK.
+birth date); unknown NIKs are looked up by name key and birth date (the same person twice).
+
+Two paths write the same findings (``tests/civil_registry/test_sql_classification.py``):
+
+* PostgreSQL, a whole region (``_reconcile_set_based``): the candidate rows go into a
+  temporary table; Python streams back only the rows it decides; the findings SQL decided
+  and Python's drafts form a temporary found set, stored with one INSERT … ON CONFLICT DO
+  NOTHING, and the open findings no longer found are retired by one UPDATE … NOT EXISTS.
+  Python never holds the region's stored findings nor its SQL-decided findings.
+* Otherwise (SQLite, a few households after an event batch, inside a caller's
+  transaction): candidate rows are read into Python, SQL-decided findings already stored
+  are only counted, and the rest are drafted and compared with the stored fingerprints.
 
 Findings are keyed by fingerprint (kind, household, member, person row): a run inserts
 only new ones and retires (``gone``) the open ones it no longer finds, so running it
