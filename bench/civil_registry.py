@@ -19,10 +19,12 @@
    reconciled), events/s.
 
     .venv/bin/python -m bench.civil_registry [--households 400000] [--regency 35.07]
-        [--import-rows 110000] [--keep]
+        [--import-rows 110000] [--keep] [--database URL]
 
 400,000 households are the issue's regency (~1.02 M members, ~1.14 M extract rows). A
-throwaway database is created and dropped (``--keep`` keeps it, for profiling).
+throwaway database is created and dropped (``--keep`` keeps it, for profiling;
+``--database URL`` re-runs steps 3 and 4 on such a kept database, without seeding — the
+events are then repeats, so their rates are not meaningful there).
 Results: bench/results/civil_registry-<time>.json.
 """
 
@@ -213,44 +215,69 @@ async def _events(regency: str, today: date, batch: int, count: int) -> dict[str
             "events_per_s": round(accepted / elapsed, 1)}  # fmt: skip
 
 
+async def _seed(
+    url: str,
+    regency: str,
+    households: int,
+    folder: Path,
+    import_rows: int,
+    today: date,
+    results: dict[str, Any],
+) -> int:
+    """The register, the extract and its import into a fresh database; returns the members."""
+    await db.migrate()
+    await import_regions(ACTOR, only=regency)
+    pg = await asyncpg.connect(url)
+    started = time.perf_counter()
+    members = await seed_register(pg, regency, households)
+    planted = await synthetic.plant_duplicates(regency, seed=14, share=0.0005)
+    extract = folder / f"civil-extract-{households}.csv"
+    stats = await synthetic.write_extract(extract, regency, seed=14, today=today)
+    results["register_members"] = members + planted
+    results["extract"] = {"rows": stats.rows, "kinds": stats.counts, "planted": planted}
+    members += planted
+
+    # The import itself on the extract's first rows (the product path, measured); the
+    # rest COPYed with the import's own row parser.
+    head = folder / f"civil-extract-{households}-head.csv"
+    with extract.open(encoding="utf-8") as whole, head.open("w", encoding="utf-8") as part:
+        part.writelines(itertools.islice(whole, import_rows + 1))
+    summary, seconds, peak = await _timed(lambda: import_extract(ACTOR, head, today=today))
+    results["import"] = {"rows": summary.rows, "bad_rows": summary.bad_rows,
+                         "seconds": round(seconds, 2), "rows_per_s": round(summary.rows / seconds),
+                         "peak_rss_growth_mb": round(peak, 1)}  # fmt: skip
+    copied = await copy_extract(pg, extract, import_rows, today)
+    persons = await pg.fetchval("SELECT count(*) FROM civil_registry_person")
+    results["persons"] = persons
+    results["seed_seconds"] = round(time.perf_counter() - started - seconds, 1)
+    print(f"seeded {members} members, {persons} persons ({copied} copied)", flush=True)
+    await pg.close()
+
+    return members
+
+
 async def run(
-    households: int, regency: str, folder: Path, import_rows: int, keep: bool = False
+    households: int,
+    regency: str,
+    folder: Path,
+    import_rows: int,
+    keep: bool = False,
+    database: str | None = None,
 ) -> dict[str, Any]:
-    url = await create_database()
+    url = database or await create_database()
     engine = db.make_engine(url, pool_max=10)
     db.bind_engine(engine)
     await db.open_engine(engine)
     today = date.today()
     results: dict[str, Any] = {"households": households, "regency": regency}
     try:
-        await db.migrate()
-        await import_regions(ACTOR, only=regency)
-        pg = await asyncpg.connect(url)
-        started = time.perf_counter()
-        members = await seed_register(pg, regency, households)
-        planted = await synthetic.plant_duplicates(regency, seed=14, share=0.0005)
-        extract = folder / f"civil-extract-{households}.csv"
-        stats = await synthetic.write_extract(extract, regency, seed=14, today=today)
-        results["register_members"] = members + planted
-        results["extract"] = {"rows": stats.rows, "kinds": stats.counts, "planted": planted}
-        members += planted
-
-        # The import itself on the extract's first rows (the product path, measured); the
-        # rest COPYed with the import's own row parser.
-        head = folder / f"civil-extract-{households}-head.csv"
-        with extract.open(encoding="utf-8") as whole, head.open("w", encoding="utf-8") as part:
-            part.writelines(itertools.islice(whole, import_rows + 1))
-        summary, seconds, peak = await _timed(lambda: import_extract(ACTOR, head, today=today))
-        results["import"] = {"rows": summary.rows, "bad_rows": summary.bad_rows,
-                             "seconds": round(seconds, 2), "rows_per_s": round(summary.rows / seconds),
-                             "peak_rss_growth_mb": round(peak, 1)}  # fmt: skip
-        copied = await copy_extract(pg, extract, import_rows, today)
-        persons = await pg.fetchval("SELECT count(*) FROM civil_registry_person")
-        results["persons"] = persons
-        results["seed_seconds"] = round(time.perf_counter() - started - seconds, 1)
-        print(f"seeded {members} members, {persons} persons ({copied} copied)", flush=True)
-        await pg.close()
-
+        if database:
+            # A kept database (``--keep``): only the reconciliation and event runs again.
+            members = int((await bulk.fetch("SELECT count(*) AS n FROM household_member"))[0]["n"])
+            results["register_members"] = members
+            results["reused_database"] = True
+        else:
+            members = await _seed(url, regency, households, folder, import_rows, today, results)
         await engine.run_ddl("ANALYZE")  # as autovacuum would after a bulk load; both sides gain
         target = matching.Target(region=regency)
         runs: list[dict[str, Any]] = []
@@ -283,7 +310,7 @@ async def run(
         await db.close_engine(engine)
         if keep:
             print(f"kept: {url}", flush=True)
-        else:
+        elif not database:
             await drop_database(url)
     return results
 
@@ -299,11 +326,21 @@ def main() -> None:
         help="extract rows imported by the import itself (the rest: COPY)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database (profiling)")
+    parser.add_argument(
+        "--database", help="re-use a database kept by --keep (no seeding, no import)"
+    )
     parser.add_argument("--folder", type=Path, default=ROOT / "var" / "bench")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     results = asyncio.run(
-        run(args.households, args.regency, args.folder, args.import_rows, args.keep)
+        run(
+            args.households,
+            args.regency,
+            args.folder,
+            args.import_rows,
+            args.keep,
+            args.database,
+        )
     )
     results["machine"] = machine()
     results["load_average"] = os.getloadavg()

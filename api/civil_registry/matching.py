@@ -3,11 +3,23 @@
 One statement does the NIK match for a region: the region's active members LEFT JOIN
 the civil-registry persons on NIK, keeping only the rows that can be a finding — a
 member whose NIK is unknown, a person dead or moved, on another KK, whose birth date or
-name differs. Everything that agrees exactly never leaves the database. A second,
+name differs. Everything that agrees exactly never leaves the database. The same
+statement decides the kind of every pair whose names agree by stored key (``sql_kind``:
+died, moved out, KK changed, identity by birth date, or none); only pairs whose keys
+differ need Python's spelling tolerance (``names.keys_agree``, rapidfuzz). A second,
 small statement finds the recent births the register does not hold (an index range on
-birth date). Python then looks only at those candidate rows: the fuzzy name check
-(``names.names_agree``), the same person twice (unknown NIKs looked up by name key and
-birth date), and births placed on register households by No. KK.
+birth date); unknown NIKs are looked up by name key and birth date (the same person twice).
+
+Two paths write the same findings (``tests/civil_registry/test_sql_classification.py``):
+
+* PostgreSQL, a whole region (``_reconcile_set_based``): the candidate rows go into a
+  temporary table; Python streams back only the rows it decides; the findings SQL decided
+  and Python's drafts form a temporary found set, stored with one INSERT … ON CONFLICT DO
+  NOTHING, and the open findings no longer found are retired by one UPDATE … NOT EXISTS.
+  Python never holds the region's stored findings nor its SQL-decided findings.
+* Otherwise (SQLite, a few households after an event batch, inside a caller's
+  transaction): candidate rows are read into Python, SQL-decided findings already stored
+  are only counted, and the rest are drafted and compared with the stored fingerprints.
 
 Findings are keyed by fingerprint (kind, household, member, person row): a run inserts
 only new ones and retires (``gone``) the open ones it no longer finds, so running it
@@ -40,12 +52,16 @@ def _lookup_batch() -> int:
 
 
 BIRTH_WINDOW_DAYS = 366
+# Any person from an extract (events alone carry no content hash): until one is loaded, a
+# NIK's absence says nothing.
+EXTRACT_LOADED_SQL = "SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1"
 # The kinds as plain names: reading an Enum member off its class is a descriptor call, and
 # a regency's run reads them ~100,000 times.
 DIED, MOVED_OUT, KK_CHANGED = FindingKind.DIED, FindingKind.MOVED_OUT, FindingKind.KK_CHANGED
 IDENTITY_MISMATCH, NIK_UNKNOWN = FindingKind.IDENTITY_MISMATCH, FindingKind.NIK_UNKNOWN
 DUPLICATE_NIK, BIRTH = FindingKind.DUPLICATE_NIK, FindingKind.BIRTH
 ACTIVE_PRESENCE_EXCLUDED = ("2", "3", "4", "6")  # died, moved, moved abroad, not found
+DECIDED_NONE = "-"  # the candidate statement's word for "names agree, and no finding"
 
 
 @dataclass
@@ -148,15 +164,31 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
     """The register's members LEFT JOIN the persons on NIK: only rows that can be a finding."""
     scope, args = _target_scope(target, "h.id", "h.region_code", 1)
     persons, person_args, _, _ = _persons(target, 1 + len(args))
-    differs = "IS DISTINCT FROM" if db.is_postgres() else "IS NOT"
+    postgres = db.is_postgres()
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    same = "IS NOT DISTINCT FROM" if postgres else "IS"
     excluded = ", ".join(f"'{p}'" for p in ACTIVE_PRESENCE_EXCLUDED)
+    # The kind of a pair whose names agree by key (``_pair_drafts``' rules in SQL; NULL: no
+    # finding). Pairs whose keys differ are left to Python's spelling tolerance.
+    kind = f"""CASE
+        WHEN p.id IS NULL OR NOT (p.name = '' OR (m.name_key <> '' AND m.name_key = p.name_key))
+            THEN NULL
+        WHEN NOT (p.birth_date IS NULL OR m.birth_date {same} p.birth_date)
+            THEN CASE WHEN p.name = '' THEN NULL ELSE '{IDENTITY_MISMATCH.value}' END
+        WHEN p.death_date IS NOT NULL THEN '{DIED.value}'
+        WHEN p.moved_out_on IS NOT NULL THEN CASE
+            WHEN coalesce(p.move_destination, '') = substr(h.region_code, 1, 5)
+              OR coalesce(p.move_destination, '') LIKE substr(h.region_code, 1, 5) || '.%'
+            THEN '{DECIDED_NONE}' ELSE '{MOVED_OUT.value}' END
+        WHEN p.kk_number <> '' AND p.kk_number {differs} h.kk_number THEN '{KK_CHANGED.value}'
+        ELSE '{DECIDED_NONE}' END"""
     # scope and the presence list are this module's constants; values are bound.
     sql = f"""
         SELECT m.id AS member_id, m.name AS m_name, m.name_key AS m_key, m.birth_date AS m_birth,
                h.id AS household_id, h.region_code, h.kk_number AS hh_kk,
                p.id AS person_id, p.name AS p_name, p.name_key,
                p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
-               p.kk_number AS p_kk, p.kk_changed_on, p.evidence
+               p.kk_number AS p_kk, p.kk_changed_on, p.evidence, {kind} AS sql_kind
         FROM household_member m JOIN household h ON h.id = m.household
         LEFT JOIN {persons} p ON p.nik = m.nik
         WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
@@ -246,9 +278,16 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
     register household holds: the same person registered twice."""
     drafts: list[Draft] = []
     size = _lookup_batch()
+    unknown = sorted(unknown, key=lambda r: r["member_id"])  # the same drafts in every run
     for start in range(0, len(unknown), size):
         batch = unknown[start : start + size]
-        keyed = {(_member_key(r), _as_date(r["m_birth"])): r for r in batch if r["m_birth"]}
+        # Every unknown member of a (name key, birth date), in member order: two unknown
+        # members may share them, and both are then the holder's possible double (keeping
+        # one, as before, kept whichever the join returned last: a different one per run).
+        keyed: dict[tuple[str, date | None], list[Any]] = {}
+        for r in batch:
+            if r["m_birth"]:
+                keyed.setdefault((_member_key(r), _as_date(r["m_birth"])), []).append(r)
         if not keyed:
             continue
         columns = (
@@ -301,32 +340,34 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
                 [*key_args, *date_args],
             )
         for hit in found:
-            row = keyed.get((hit["name_key"], _as_date(hit["birth_date"])))
-            if row is None or row["household_id"] == hit["other_household"]:
-                continue
-            drafts.append(
-                Draft(
-                    DUPLICATE_NIK,
-                    row["household_id"],
-                    row["member_id"],
-                    row["region_code"],
-                    hit["person_id"],
-                    hit["evidence"],
-                    {"other_household_id": hit["other_household"]},
-                )
-            )
-            drafts.append(
-                Draft(
-                    DUPLICATE_NIK,
-                    hit["other_household"],
-                    hit["other_member"],
-                    hit["other_region"],
-                    hit["person_id"],
-                    hit["evidence"],
-                    {"other_household_id": row["household_id"]},
-                )
-            )
+            for row in keyed.get((hit["name_key"], _as_date(hit["birth_date"])), ()):
+                if row["household_id"] != hit["other_household"]:
+                    drafts += _duplicate_pair(row, hit)
     return drafts
+
+
+def _duplicate_pair(row: Any, hit: Any) -> list[Draft]:
+    """The unknown-NIK member and the NIK's holder, each pointing at the other's household."""
+    return [
+        Draft(
+            DUPLICATE_NIK,
+            row["household_id"],
+            row["member_id"],
+            row["region_code"],
+            hit["person_id"],
+            hit["evidence"],
+            {"other_household_id": hit["other_household"]},
+        ),
+        Draft(
+            DUPLICATE_NIK,
+            hit["other_household"],
+            hit["other_member"],
+            hit["other_region"],
+            hit["person_id"],
+            hit["evidence"],
+            {"other_household_id": row["household_id"]},
+        ),
+    ]
 
 
 def _births(rows: list[Any]) -> list[Draft]:
@@ -350,6 +391,16 @@ def _births(rows: list[Any]) -> list[Draft]:
 # a cheaper tuple transfer lets it use the parallel hash join the bare count gets. JIT
 # compiles the filter for ~0.1 s and saves less than that.
 CANDIDATE_SETTINGS = ("SET LOCAL parallel_tuple_cost = 0.001", "SET LOCAL jit = off")
+# The births statement's: a few thousand recent persons, each probing the member NIK index
+# (anti join) and the household No. KK index. Left to itself the planner hashes every
+# member in parallel workers (0.5 s and three processes at a million members, competing
+# with the candidate join beside it on two cores); the index probes take one process.
+BIRTHS_SETTINGS = (
+    "SET LOCAL enable_hashjoin = off",
+    "SET LOCAL enable_mergejoin = off",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    "SET LOCAL jit = off",
+)
 
 
 def _side_by_side() -> Any | None:
@@ -392,9 +443,18 @@ async def _gather(*reads: Any) -> list[Any]:
     return [await read for read in reads]
 
 
-async def find(
-    target: Target, today: date, *, existing: bool = False
-) -> tuple[list[Draft], int, dict[str, tuple[int, str, int]]]:
+@dataclass
+class Found:
+    """What a run found: drafts to compare with the stored findings, and the findings SQL
+    decided that are already stored (kind, fingerprint), which need no draft."""
+
+    drafts: list[Draft]
+    known: list[tuple[str, str]]
+    candidates: int
+    stored: dict[str, tuple[int, str, int]]
+
+
+async def find(target: Target, today: date, *, existing: bool = False) -> Found:
     """Every finding for the target's households, how many rows were candidates, and
     (if asked) the target's stored findings, read beside the candidates."""
     sql, args = _candidate_sql(target)
@@ -406,14 +466,25 @@ async def find(
 
     rows, births, loaded, stored_findings = await _gather(
         _read(sql, args, CANDIDATE_SETTINGS),
-        _read(births_sql, births_args),
-        _read("SELECT id FROM civil_registry_person WHERE content_hash <> '' LIMIT 1", []),
+        _read(births_sql, births_args, BIRTHS_SETTINGS),
+        _read(EXTRACT_LOADED_SQL, []),
         stored(),
     )
     extract_loaded = bool(loaded)
     drafts: list[Draft] = []
+    known: list[tuple[str, str]] = []
     unknown: list[dict[str, Any]] = []
     for row in rows:
+        sql_kind = row["sql_kind"]
+        if sql_kind is not None:
+            # Decided in SQL (names agree by key). A finding already stored is only counted:
+            # its draft would be identical and write nothing.
+            if sql_kind == DECIDED_NONE:
+                continue
+            fingerprint = f"{sql_kind}:{row['household_id']}:{row['member_id']}:{row['person_id']}"
+            if fingerprint in stored_findings:
+                known.append((sql_kind, fingerprint))
+                continue
         if row["person_id"] is None:
             if not extract_loaded:
                 continue  # only events so far: absence from them says nothing
@@ -434,7 +505,7 @@ async def find(
                 drafts.append(draft)
     drafts += _births(births)
     drafts += await _duplicates(unknown)
-    return drafts, len(rows), stored_findings
+    return Found(drafts, known, len(rows), stored_findings)
 
 
 def _unique(drafts: Iterable[Draft]) -> list[Draft]:
@@ -479,6 +550,143 @@ async def _insert(drafts: list[Draft], run: str, now: datetime) -> None:
     )
 
 
+# The set-based path (PostgreSQL, a whole region). The candidate rows go into a temporary
+# table (CREATE TABLE AS keeps the parallel join); Python reads back only the rows whose
+# names differ by key (rapidfuzz) and the unknown NIKs (the same-person-twice lookup);
+# the findings SQL decided are written from the table without leaving PostgreSQL.
+_FOUND_TABLE = """CREATE TEMP TABLE cr_found (fingerprint text, kind text, household_id bigint,
+    member_id bigint, region_code text, evidence text, details jsonb) ON COMMIT DROP"""
+_PYTHON_FOUND = """INSERT INTO cr_found SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],
+    $4::bigint[], $5::text[], $6::text[], $7::jsonb[])"""
+# Details as ``_pair_drafts`` writes them. An identity mismatch decided here has names that
+# agree by key (equal stored keys: similarity 100) and a birth date that disagrees.
+_SQL_FOUND = f"""INSERT INTO cr_found
+    SELECT sql_kind || ':' || household_id || ':' || member_id || ':' || person_id, sql_kind,
+           household_id, member_id, region_code, left(evidence, 120),
+           CASE sql_kind
+               WHEN '{DIED.value}' THEN jsonb_build_object('death_date', death_date::text)
+               WHEN '{MOVED_OUT.value}' THEN jsonb_build_object(
+                   'moved_out_on', moved_out_on::text,
+                   'destination', left(coalesce(move_destination, ''), 200))
+               WHEN '{KK_CHANGED.value}' THEN jsonb_build_object('kk_changed_on', kk_changed_on::text)
+               ELSE jsonb_build_object('name_agrees', true, 'name_similarity', 100,
+                   'birth_date_agrees', false, 'civil_name', p_name,
+                   'civil_birth_date', p_birth::text)
+           END
+    FROM cr_candidate WHERE sql_kind IS NOT NULL AND sql_kind <> '{DECIDED_NONE}'
+    UNION ALL
+    SELECT '{NIK_UNKNOWN.value}:' || household_id || ':' || member_id || ':0',
+           '{NIK_UNKNOWN.value}', household_id, member_id, region_code, 'extract: NIK absent',
+           '{{}}'::jsonb
+    FROM cr_candidate WHERE person_id IS NULL AND $1"""  # noqa: S608 (constants only)
+_STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
+        region_code, evidence, details, state, opened_at, seen_run)
+    SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details, 'open',
+           $1, $2
+    FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
+
+
+# The rows Python decides: names whose keys differ (spelling tolerance), unknown NIKs.
+PYTHON_ROWS_SQL = "SELECT * FROM cr_candidate WHERE sql_kind IS NULL"
+_UNKNOWN_KEYS = ("member_id", "household_id", "region_code", "m_name", "m_key", "m_birth")
+
+
+def _set_based(target: Target) -> bool:
+    return target.households is None and _side_by_side() is not None
+
+
+async def _reconcile_set_based(
+    actor: Actor, target: Target, today: date, summary: ReconcileSummary, *, audit: bool
+) -> None:
+    """Find, store and retire the region's findings in one transaction (PostgreSQL);
+    fills ``summary``."""
+    run = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    sql, args = _candidate_sql(target)
+    births_sql, births_args = _births_sql(target)
+    births_args = [today - timedelta(days=BIRTH_WINDOW_DAYS), *births_args]
+    # Beside the candidate join, on connections of their own (started outside the
+    # transaction: inside it, every read uses the transaction's connection).
+    births_read = asyncio.create_task(_read(births_sql, births_args, BIRTHS_SETTINGS))
+    loaded_read = asyncio.create_task(_read(EXTRACT_LOADED_SQL, []))
+    try:
+        async with db.write_transaction():
+            for setting in CANDIDATE_SETTINGS:
+                await bulk.execute_count(setting)
+            summary.candidates = await bulk.execute_count(
+                f"CREATE TEMP TABLE cr_candidate ON COMMIT DROP AS {sql}", *args
+            )
+            loaded = bool(await loaded_read)
+            drafts: list[Draft] = []
+            unknown: list[dict[str, Any]] = []
+            # Streamed (a cursor in the transaction): a pair whose keys differ becomes its
+            # draft at once; an unknown NIK keeps only what the same-person-twice lookup reads.
+            transaction = db.current_engine().current_transaction.get()
+            assert transaction is not None  # inside write_transaction
+            connection = transaction.connection
+            async for row in connection.cursor(PYTHON_ROWS_SQL, prefetch=2000):
+                if row["person_id"] is None:
+                    if loaded:  # its nik_unknown finding is written by SQL
+                        unknown.append({key: row[key] for key in _UNKNOWN_KEYS})
+                else:
+                    draft = _pair_drafts(row)
+                    if draft is not None:
+                        drafts.append(draft)
+            drafts += _births(await births_read)
+            drafts += await _duplicates(unknown)
+            drafts = _unique(drafts)
+            await bulk.execute_count(_FOUND_TABLE)
+            await bulk.execute_count(
+                _PYTHON_FOUND,
+                [d.fingerprint for d in drafts],
+                [d.kind.value for d in drafts],
+                [d.household_id for d in drafts],
+                [d.member_id for d in drafts],
+                [d.region_code for d in drafts],
+                [d.evidence[:120] for d in drafts],
+                [json.dumps(d.details, ensure_ascii=False) for d in drafts],
+            )
+            await bulk.execute_count(_SQL_FOUND, loaded)
+            # A temporary table has no statistics; without an index the retiring anti join
+            # could become a nested loop over both sides (it did, once a first run had
+            # written 58,672 findings: quadratic). With it, the worst plan is index probes.
+            await bulk.execute_count("CREATE INDEX ON cr_found (fingerprint)")
+            for count in await bulk.fetch("SELECT kind, count(*) AS n FROM cr_found GROUP BY kind"):
+                summary.found[count["kind"]] = int(count["n"])
+            new = await bulk.fetch(_STORE_FOUND, now, run)
+            scope, scope_args = _scope("f.region_code", target.region, 3)
+            gone = await bulk.fetch(
+                "UPDATE civil_registry_finding f SET state = $1, closed_at = $2 "  # noqa: S608
+                f"WHERE {scope} AND f.state = 'open' AND NOT EXISTS "
+                "(SELECT 1 FROM cr_found c WHERE c.fingerprint = f.fingerprint) "
+                "RETURNING f.household_id",
+                FindingState.GONE.value,
+                now,
+                *scope_args,
+            )
+            summary.new, summary.gone = len(new), len(gone)
+            touched = sorted({r["household_id"] for r in new} | {r["household_id"] for r in gone})
+            for start in range(0, len(touched), 5000):
+                await changes.record_for_households(touched[start : start + 5000])
+            if audit:
+                await _audit(actor, target, summary)
+    finally:
+        for task in (births_read, loaded_read):
+            if not task.done():
+                task.cancel()
+
+
+async def _audit(actor: Actor, target: Target, summary: ReconcileSummary) -> None:
+    await append_event(
+        actor,
+        "civil_registry.reconciled",
+        "region",
+        target.label,
+        region_code=target.region,
+        details=summary.as_dict(),
+    )
+
+
 async def reconcile(
     actor: Actor, target: Target, today: date | None = None, *, audit: bool = True
 ) -> ReconcileSummary:
@@ -487,12 +695,17 @@ async def reconcile(
     summary = ReconcileSummary(region_code=target.label)
     if not await bulk.fetch("SELECT id FROM civil_registry_person LIMIT 1"):
         return summary  # no extract yet: every NIK would look unknown
+    if _set_based(target):
+        await _reconcile_set_based(actor, target, today, summary, audit=audit)
+        return summary
     # The stored findings are read beside the candidates, before the write transaction;
     # the retiring UPDATE re-checks that a finding is still open when it writes.
-    drafts, summary.candidates, existing = await find(target, today, existing=True)
-    drafts = _unique(drafts)
+    result = await find(target, today, existing=True)
+    drafts, existing, summary.candidates = _unique(result.drafts), result.stored, result.candidates
     for draft in drafts:
         kind = str.__str__(draft.kind)
+        summary.found[kind] = summary.found.get(kind, 0) + 1
+    for kind, _ in result.known:
         summary.found[kind] = summary.found.get(kind, 0) + 1
     run = uuid.uuid4().hex
     now = datetime.now(UTC)
@@ -500,7 +713,7 @@ async def reconcile(
     async with db.write_transaction():
         # Only what changed is written: a second run over the same data writes nothing.
         new = [d for d in drafts if d.fingerprint not in existing]
-        found = {d.fingerprint for d in drafts}
+        found = {d.fingerprint for d in drafts} | {fingerprint for _, fingerprint in result.known}
         retired = [
             (finding_id, household)
             for fingerprint, (finding_id, state, household) in existing.items()
@@ -519,12 +732,5 @@ async def reconcile(
         for start in range(0, len(touched), 5000):
             await changes.record_for_households(touched[start : start + 5000])
         if audit:
-            await append_event(
-                actor,
-                "civil_registry.reconciled",
-                "region",
-                target.label,
-                region_code=target.region,
-                details=summary.as_dict(),
-            )
+            await _audit(actor, target, summary)
     return summary
