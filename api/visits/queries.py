@@ -25,8 +25,10 @@ async def visit_row(visit_id: uuid.UUID) -> dict[str, Any] | None:
 
 
 async def photo_rows(visit_id: uuid.UUID) -> list[dict[str, Any]]:
+    # Every column but the thumbnail's bytes (served by its own route).
+    columns = [c for c in Photo._meta.columns if c._meta.name != Photo.thumbnail._meta.name]
     return await (
-        Photo.select()
+        Photo.select(*columns)
         .where(Photo.visit == visit_id)
         .order_by(Photo.captured_at)
         .output(load_json=True)

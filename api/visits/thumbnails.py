@@ -1,6 +1,6 @@
 """Review thumbnails kept in the photo's row, served through signed, expiring links.
 
-The analysis job used to PUT each photo's thumbnail (~10 KB) to the object store: a third
+The analysis job used to PUT each photo's thumbnail (13-18 KB) to the object store: a third
 of SeaweedFS's work per photo for a derivative that is not evidence (the evidence bundle
 and the audit chain hash the original only). It now writes the JPEG into
 ``visit_photo.thumbnail`` in its one statement and sets ``thumbnail_key`` to

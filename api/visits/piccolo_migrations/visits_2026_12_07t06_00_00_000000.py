@@ -1,6 +1,6 @@
 """The review thumbnail is kept in the photo's row instead of the object store.
 
-visit_photo.thumbnail: the ~10 KB JPEG made by the analysis job, written by the job's one
+visit_photo.thumbnail: the 13-18 KB JPEG made by the analysis job, written by the job's one
 statement, served by ``GET /api/v1/photo-thumbnails/{id}`` through a signed, expiring link.
 It saves an S3 PUT per photo (a thumbnail is a derivative, not evidence). Photos analysed
 before keep their ``thumbnail_key`` object.
