@@ -30,7 +30,7 @@ from api.settings import Settings, load_settings
 from api.users.controller import AuthController, MeController, UsersController
 from api.village.controller import VILLAGE_CONTROLLERS
 from api.village.public import PUBLIC_CONTROLLERS
-from api.visits.controller import VisitIntakeController
+from api.visits.controller import PhotoThumbnailController, VisitIntakeController
 from auth import session_cache
 from auth.guards import build_jwt_auth
 
@@ -45,6 +45,7 @@ def api_controllers() -> list[ControllerRouterHandler]:
         UsersController,
         FormsController,
         VisitIntakeController,
+        PhotoThumbnailController,
         AuditController,
         ClientConfigController,
         LocalMediaController,

@@ -466,6 +466,16 @@ async def fetch_together(queries: dict[str, Any]) -> dict[str, list[dict[str, An
     return {name: json.loads(row[f"q{index}"]) for index, name in enumerate(names)}
 
 
+async def run_sql(sql: str, *args: Any) -> list[Any]:
+    """PostgreSQL text with ``$n`` parameters, run as is on the request's (or the
+    transaction's) connection: for hot paths whose SQL is built once, so no Piccolo query
+    object is built, bundled and compiled per request. Rows are asyncpg records."""
+    engine = current_engine()
+    assert isinstance(engine, VervalPostgresEngine), "run_sql is PostgreSQL only"
+    rows: list[Any] = await engine._run(sql, list(args), True)
+    return rows
+
+
 def _output_names(query: Any) -> list[str]:
     """The keys a Piccolo SELECT's rows have (aliases, or the column's own name)."""
     return [

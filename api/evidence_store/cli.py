@@ -25,6 +25,8 @@ async def unreferenced_objects(store, batch: int = 1000) -> list[str]:  # type: 
         orphans.extend(key for key in pending if key not in referenced)
         pending.clear()
 
+    # Thumbnails analysed since the in-row change have thumbnail_key IN_ROW_THUMBNAIL and
+    # no object; older ones are still listed under derivatives/.
     for prefix in ("evidence/", "derivatives/"):
         async for key in store.list_keys(prefix):
             pending.append(key)

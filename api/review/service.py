@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from api import db
@@ -51,6 +52,7 @@ from api.review.schemas import (
 from api.review.tables import Decision
 from api.review.transitions import NEEDS_COMMENT, DecisionKind, allowed, next_state
 from api.visits import service as visits_service
+from api.visits import thumbnails
 from api.visits.flags import describe_flag
 from api.visits.schemas import FormRef, GpsFix, Outcome, PhotoKind, VisitState
 from api.visits.tables import Photo
@@ -185,15 +187,30 @@ def _allowed_for(
     return allowed(state, photos_pending=photos_pending)
 
 
-async def _links(store: ObjectStore, photo: dict[str, Any], expires_at: datetime) -> PhotoLinks:
+async def _links(
+    store: ObjectStore,
+    photo: dict[str, Any],
+    expires_at: datetime,
+    *,
+    thumbnail_link_key: bytes | None = None,
+) -> PhotoLinks:
     async def url(key: str | None) -> str | None:
         return await store.presigned_get_url(key, PHOTO_LINK_LIFETIME) if key else None
 
     original = await url(photo["storage_key"])
     assert original is not None
+    if photo["thumbnail_key"] == thumbnails.IN_ROW_THUMBNAIL:
+        # In the photo's row, not the object store: the API's own signed link.
+        thumbnail = (
+            thumbnails.thumbnail_url(thumbnail_link_key, photo["id"], PHOTO_LINK_LIFETIME)
+            if thumbnail_link_key is not None
+            else None
+        )
+    else:
+        thumbnail = await url(photo["thumbnail_key"])
     return PhotoLinks(
         display=await url(photo["display_key"]),
-        thumbnail=await url(photo["thumbnail_key"]),
+        thumbnail=thumbnail,
         original=original,
         expires_at=expires_at,
     )
@@ -227,7 +244,11 @@ def _household_brief(
 
 
 async def visit_detail(
-    principal: Principal, visit_id: uuid.UUID, store: ObjectStore
+    principal: Principal,
+    visit_id: uuid.UUID,
+    store: ObjectStore,
+    *,
+    thumbnail_link_key: bytes | None = None,
 ) -> ReviewVisitDetail:
     """``GET /api/v1/visits/{id}``: the intake detail, extended for review.
 
@@ -257,7 +278,7 @@ async def visit_detail(
         stored = photo_rows.get(photo.id, {})
         links = None
         if stored.get("storage_key") and access.may_link_photo(principal, region, photo.kind):
-            links = await _links(store, stored, expires_at)
+            links = await _links(store, stored, expires_at, thumbnail_link_key=thumbnail_link_key)
         photos.append(
             ReviewPhoto(
                 **photo.model_dump(),
@@ -312,7 +333,11 @@ async def visit_detail(
         revisits=await queries.revisits_of(visit_id),
         identity_numbers_visible=show_identity,
         related_photos=await related.related_photos(
-            principal, [f.model_dump() for f in base.flags], store, _links, expires_at
+            principal,
+            [f.model_dump() for f in base.flags],
+            store,
+            partial(_links, thumbnail_link_key=thumbnail_link_key),
+            expires_at,
         ),
         civil_registry_findings=await _civil_findings(base.household_id),
     )

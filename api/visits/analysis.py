@@ -4,7 +4,7 @@ On PostgreSQL one job per visit (:func:`analyse_visit`), queued when its last de
 photo is stored and run by a ``verval worker`` process; on the embedded default each photo
 is analysed in the API process right after its transaction (:func:`analyse_photo`, inline).
 Both read the evidence object, decode it once at reduced scale
-(``media.images.analyse_jpeg``), store the thumbnail (and, when the evidence carries
+(``media.images.analyse_jpeg``), keep the thumbnail in the photo's row (``api.visits.thumbnails``; and, when the evidence carries
 metadata, a losslessly stripped display copy), run the near-duplicate check, and record
 the result. A visit is complete when every declared photo is stored and analysed.
 
@@ -38,6 +38,7 @@ from api.visits import queries
 from api.visits.quality import FlagDraft, QualityThresholds
 from api.visits.service import complete_visit, insert_flags
 from api.visits.tables import Photo, Visit
+from api.visits.thumbnails import IN_ROW_THUMBNAIL
 from media.images import AnalysedImage, ImageRejected, analyse_jpeg, hamming_distance
 from media.store import ObjectConflict, ObjectStore
 
@@ -175,8 +176,8 @@ async def _analyse_pending(
             display_key = derivative_key(photo.sha256, "display")
             await _put_copy(store, display_key, result.display)
         if result.thumbnail is not None:
-            thumbnail_key = derivative_key(photo.sha256, "thumb")
-            await _put_copy(store, thumbnail_key, result.thumbnail)
+            # Written into the photo's row by the write below: no object-store PUT.
+            thumbnail_key = IN_ROW_THUMBNAIL
         analysed.append((photo, result, display_key, thumbnail_key))
 
     hashed = {
@@ -246,6 +247,7 @@ async def _record(
                     Photo.perceptual_hash: result.perceptual_hash,
                     Photo.display_key: display_key if result.corrupt is None else None,
                     Photo.thumbnail_key: thumbnail_key,
+                    Photo.thumbnail: result.thumbnail,
                 }
             )
             .where((Photo.id == photo_id) & Photo.analysed_at.is_null())
@@ -301,7 +303,7 @@ async def _record(
 _RECORD_ANALYSIS = """
 WITH analysed AS (
     UPDATE visit_photo SET analysed_at = {}, width = {}, height = {}, exif = CAST({} AS jsonb),
-        perceptual_hash = {}, display_key = {}, thumbnail_key = {}
+        perceptual_hash = {}, display_key = {}, thumbnail_key = {}, thumbnail = {}
     WHERE id = {} AND analysed_at IS NULL RETURNING id
 ), counted AS (
     UPDATE visit SET photos_analysed = photos_analysed + 1, flag_count = flag_count + {},
@@ -366,6 +368,7 @@ async def _record_postgres(
         result.perceptual_hash,
         display_key if result.corrupt is None else None,
         thumbnail_key,
+        result.thumbnail,
         photo_id,
         len(flags),
         now,
@@ -412,11 +415,14 @@ WITH input AS (
     SELECT * FROM jsonb_to_recordset(CAST({} AS jsonb)) AS i(
         id uuid, width int, height int, exif jsonb, perceptual_hash varchar,
         display_key varchar, thumbnail_key varchar, flags int)
+), thumbs AS (
+    SELECT * FROM unnest(CAST({} AS uuid[]), CAST({} AS bytea[])) AS t(id, thumbnail)
 ), analysed AS (
     UPDATE visit_photo p SET analysed_at = {}, width = i.width, height = i.height,
         exif = i.exif, perceptual_hash = i.perceptual_hash, display_key = i.display_key,
-        thumbnail_key = i.thumbnail_key
-    FROM input i WHERE p.id = i.id AND p.analysed_at IS NULL RETURNING p.id, i.flags
+        thumbnail_key = i.thumbnail_key, thumbnail = t.thumbnail
+    FROM input i LEFT JOIN thumbs t ON t.id = i.id
+    WHERE p.id = i.id AND p.analysed_at IS NULL RETURNING p.id, i.flags
 ), counted AS (
     UPDATE visit SET photos_analysed = photos_analysed + (SELECT count(*) FROM analysed),
         flag_count = flag_count + (SELECT coalesce(sum(flags), 0) FROM analysed),
@@ -490,6 +496,8 @@ async def _record_completing_postgres(
     rows = await Photo.raw(
         _RECORD_COMPLETING % audit_sql,
         dump_json(photos),
+        [item.photo_id for item in results if item.result.thumbnail is not None],
+        [item.result.thumbnail for item in results if item.result.thumbnail is not None],
         now,
         now,
         visit["id"],

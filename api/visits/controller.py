@@ -9,14 +9,16 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 
 from api.dependencies import KnownDistricts
+from api.errors import Forbidden, NotFound
 from api.jobs import runner
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
-from api.visits import photos, service
+from api.settings import Settings
+from api.visits import photos, service, thumbnails
 from api.visits.quality import QualityThresholds
 from api.visits.schemas import PhotoReceipt, VisitReceipt, VisitSubmission
 from auth.guards import ANY_ROLE, requires_role
@@ -88,10 +90,48 @@ class VisitIntakeController(Controller):
         request: Request[Principal, Any, Any],
         visit_id: FromPath[uuid.UUID],
         object_store: NamedDependency[ObjectStore],
+        app_settings: NamedDependency[Settings],
     ) -> ReviewVisitDetail:
         # One detail for every reader (the phone and reviewers): service.visit_detail,
         # extended by review with the baseline, decisions and photo links.
-        return await review_service.visit_detail(request.user, visit_id, object_store)
+        return await review_service.visit_detail(
+            request.user,
+            visit_id,
+            object_store,
+            thumbnail_link_key=thumbnails.link_key(app_settings.signing_key),
+        )
+
+
+class PhotoThumbnailController(Controller):
+    """A review thumbnail kept in its photo's row (``api.visits.thumbnails``)."""
+
+    path = thumbnails.THUMBNAIL_ROUTE
+    tags = ["visits"]
+
+    @get(
+        "/{photo_id:uuid}",
+        summary="A photo's review thumbnail, by signed URL",
+        exclude_from_auth=True,
+    )
+    async def get_thumbnail(
+        self,
+        photo_id: FromPath[uuid.UUID],
+        expires: FromQuery[int],
+        signature: FromQuery[str],
+        app_settings: NamedDependency[Settings],
+    ) -> Response[bytes]:
+        # The signed link is the credential, as an object store's presigned URL is.
+        key = thumbnails.link_key(app_settings.signing_key)
+        if not thumbnails.link_is_valid(key, photo_id, expires, signature):
+            raise Forbidden("The link is invalid or has expired.", code="bad_signature")
+        data = await thumbnails.stored_thumbnail(photo_id)
+        if data is None:
+            raise NotFound("No such thumbnail.")
+        return Response(
+            data,
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
 
 
 def _unsupported(request: Request[Any, Any, Any], content_type: str) -> Response[Any]:

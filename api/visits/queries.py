@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from piccolo.querystring import QueryString
+from piccolo.columns import BigSerial, Column, Serial
+from piccolo.table import Table
+from piccolo.utils.sql_values import convert_to_sql_value
 
 from api import db
 from api.civil_registry import findings as civil_findings
@@ -22,8 +25,10 @@ async def visit_row(visit_id: uuid.UUID) -> dict[str, Any] | None:
 
 
 async def photo_rows(visit_id: uuid.UUID) -> list[dict[str, Any]]:
+    # Every column but the thumbnail's bytes (served by its own route).
+    columns = [c for c in Photo._meta.columns if c._meta.name != Photo.thumbnail._meta.name]
     return await (
-        Photo.select()
+        Photo.select(*columns)
         .where(Photo.visit == visit_id)
         .order_by(Photo.captured_at)
         .output(load_json=True)
@@ -432,6 +437,49 @@ SELECT (SELECT count(*) FROM assignment_row) AS assignments
 """
 
 
+def _inserted_columns(table: type[Table]) -> list[Column]:
+    # Serial keys are left to the database (Piccolo writes DEFAULT for them).
+    return [c for c in table._meta.columns if not isinstance(c, (Serial, BigSerial))]
+
+
+def _insert_sql(table: type[Table], rows: int, first: int) -> tuple[str, int]:
+    """``INSERT INTO table (columns) VALUES ($first, ...), ...`` for ``rows`` rows, and the
+    next free parameter number; or a no-op SELECT when there are no rows."""
+    if rows == 0:
+        return "SELECT 1 WHERE false", first
+    columns = _inserted_columns(table)
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    values = []
+    for row in range(rows):
+        start = first + row * len(columns)
+        values.append("(" + ", ".join(f"${start + i}" for i in range(len(columns))) + ")")
+    # Only our own table and column names and parameter numbers go into the text.
+    table_name = table._meta.get_formatted_tablename()
+    sql = f"INSERT INTO {table_name} ({names}) VALUES {', '.join(values)}"  # noqa: S608
+    return sql, first + rows * len(columns)
+
+
+def _insert_values(table: type[Table], rows: list[Any]) -> list[Any]:
+    columns = _inserted_columns(table)
+    return [
+        convert_to_sql_value(value=row[column._meta.name], column=column)
+        for row in rows
+        for column in columns
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _store_assigned_visit_sql(photos: int, flags: int) -> str:
+    """The visit PUT's write as PostgreSQL text with $n parameters, built once per number
+    of photos and flags (issue 18: Piccolo built and bundled these query objects on every
+    request, a large share of the API's CPU per photo)."""
+    visit_sql, next_parameter = _insert_sql(Visit, 1, 1)
+    photo_sql, next_parameter = _insert_sql(Photo, photos, next_parameter)
+    flag_sql, next_parameter = _insert_sql(Flag, flags, next_parameter)
+    tail = [f"${next_parameter + i}" for i in range(6)]
+    return _STORE_ASSIGNED_VISIT.replace("{}", "%s") % (visit_sql, photo_sql, flag_sql, *tail)
+
+
 async def store_visit(
     visit: Visit,
     photos: list[Photo],
@@ -446,15 +494,11 @@ async def store_visit(
     enumerator's. On PostgreSQL one statement, which takes the change-log lock before the
     assignment row (the lock order of every registry write). Call inside the transaction."""
     if db.is_postgres() and assignment_id is not None:
-        empty = "SELECT 1 WHERE false"
-        parts = [
-            Visit.insert(visit).querystrings[0],
-            Photo.insert(*photos).querystrings[0] if photos else QueryString(empty),
-            Flag.insert(*flags).querystrings[0] if flags else QueryString(empty),
-        ]
-        rows = await Visit.raw(
-            _STORE_ASSIGNED_VISIT,
-            *parts,
+        rows = await db.run_sql(
+            _store_assigned_visit_sql(len(photos), len(flags)),
+            *_insert_values(Visit, [visit]),
+            *_insert_values(Photo, photos),
+            *_insert_values(Flag, flags),
             at,
             changes.CHANGE_LOCK_ID,
             assignment_id,

@@ -8,6 +8,7 @@ from piccolo.columns import (
     BigInt,
     BigSerial,
     Boolean,
+    Bytea,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -77,6 +78,9 @@ class Photo(Table, tablename="visit_photo"):
     perceptual_hash = Varchar(length=16, null=True, default=None, index=True)
     display_key = Varchar(length=200, null=True, default=None)
     thumbnail_key = Varchar(length=200, null=True, default=None)
+    # The review thumbnail's JPEG itself (a derivative, 13-18 KB): kept here instead of an
+    # object-store PUT per photo; ``thumbnail_key`` is then IN_ROW_THUMBNAIL.
+    thumbnail = Bytea(null=True, default=None)
     # Set once by the analysis job (media.images.analyse_jpeg, api.visits.analysis).
     analysed_at = Timestamptz(null=True, default=None)
 

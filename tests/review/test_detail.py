@@ -5,9 +5,11 @@ Runs on SQLite + the local store and on PostgreSQL + SeaweedFS (presigned S3 URL
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
+from api.visits import thumbnails
 from tests.review.conftest import Reviewers, problem_code
 from tests.review.flow import (
     BASELINE_MEMBERS,
@@ -107,6 +109,48 @@ async def test_detail_for_a_supervisor_of_the_region(app_client, phone, field):
             assert lifetime == "300"
         else:
             assert int(query["expires"][0]) <= now.timestamp() + 301
+
+
+async def test_a_thumbnail_link_opens_only_its_own_photo_until_it_expires(app_client, phone, field):
+    """The thumbnail kept in the photo's row is served by the API through a signed link,
+    standing in for the object store's presigned URL with the same authority."""
+    visit_id, _ = await send_visit(app_client, phone, field, field.household_ids[0])
+    reviewers = Reviewers(app_client)
+    detail = (
+        await app_client.get(f"/api/v1/visits/{visit_id}", headers=await reviewers("sari"))
+    ).json()
+    first, second = (p["links"]["thumbnail"] for p in detail["photos"][:2])
+    assert first.startswith("/api/v1/photo-thumbnails/")
+    shown = await app_client.get(first)  # no bearer token: the link is the credential
+    assert shown.status_code == 200 and shown.content[:2] == b"\xff\xd8"
+    assert shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["cache-control"] == "private, max-age=300"
+    assert shown.headers["x-content-type-options"] == "nosniff"
+
+    path, query = first.split("?")
+    other_path = second.split("?")[0]
+    # One photo's signature does not open another photo.
+    swapped = await app_client.get(f"{other_path}?{query}")
+    assert swapped.status_code == 403 and problem_code(swapped) == "bad_signature"
+    params = parse_qs(query)
+    later = int(params["expires"][0]) + 60
+    stretched = await app_client.get(f"{path}?expires={later}&signature={params['signature'][0]}")
+    assert stretched.status_code == 403 and problem_code(stretched) == "bad_signature"
+    forged = await app_client.get(f"{path}?expires={params['expires'][0]}&signature={'0' * 64}")
+    assert forged.status_code == 403 and problem_code(forged) == "bad_signature"
+
+
+def test_a_thumbnail_link_expires():
+    key = thumbnails.link_key(b"k" * 32)
+    photo_id = uuid.uuid4()
+    url = thumbnails.thumbnail_url(key, photo_id, timedelta(minutes=5), now=1_000_000)
+    params = parse_qs(url.split("?")[1])
+    expires, signature = int(params["expires"][0]), params["signature"][0]
+    assert thumbnails.link_is_valid(key, photo_id, expires, signature, now=1_000_000 + 299)
+    assert not thumbnails.link_is_valid(key, photo_id, expires, signature, now=1_000_000 + 301)
+    assert not thumbnails.link_is_valid(
+        thumbnails.link_key(b"j" * 32), photo_id, expires, signature, now=1_000_000
+    )
 
 
 async def test_what_each_role_sees(app_client, phone, field):

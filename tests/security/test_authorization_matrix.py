@@ -90,6 +90,7 @@ OUTSIDE_THE_MATRIX = {
     ("POST", "/api/v1/public/reviews/{village:str}/objections"): "tests/village/test_public.py",
     # a signed, expiring URL is the credential
     ("GET", "/api/v1/media/local/{key:path}"): "tests/media/test_object_store_contract.py",
+    ("GET", "/api/v1/photo-thumbnails/{photo_id:uuid}"): "tests/review/test_detail.py",
 }
 
 

@@ -8,6 +8,7 @@ import uuid
 from api.audit.tables import AuditEvent
 from api.registry.tables import Assignment
 from api.visits.tables import Photo, Visit
+from api.visits.thumbnails import IN_ROW_THUMBNAIL
 from media.store import evidence_key
 from tests.support.field import FOUND_KINDS, photos_for, visit_body
 from tests.visits.analysed_events import analysed_photo_ids
@@ -50,10 +51,19 @@ async def test_visit_then_photos_completes_once(app_client, phone, field, store)
     for photo in photos:
         info = await store.stat(evidence_key(photo.sha256))
         assert info.sha256 == photo.sha256 and info.size == len(photo.data)
-    # A thumbnail each; the photos carry no metadata, so each is its own display copy.
-    assert len(await object_keys(store, "derivatives/")) == 3
-    rows = await Photo.select(Photo.storage_key, Photo.display_key, Photo.analysed_at)
+    # No derivative in the store: the photos carry no metadata, so each is its own display
+    # copy, and each thumbnail is kept in its photo's row (a JPEG, not an object).
+    assert await object_keys(store, "derivatives/") == []
+    rows = await Photo.select(
+        Photo.storage_key,
+        Photo.display_key,
+        Photo.analysed_at,
+        Photo.thumbnail_key,
+        Photo.thumbnail,
+    )
     assert all(r["display_key"] == r["storage_key"] and r["analysed_at"] for r in rows)
+    assert all(r["thumbnail_key"] == IN_ROW_THUMBNAIL for r in rows)
+    assert all(bytes(r["thumbnail"])[:2] == b"\xff\xd8" for r in rows)
     actions = [
         row["action"] for row in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq)
     ]
