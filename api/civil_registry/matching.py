@@ -9,6 +9,9 @@ died, moved out, KK changed, identity by birth date, or none); only pairs whose 
 differ need Python's spelling tolerance (``names.keys_agree``, rapidfuzz). A second,
 small statement finds the recent births the register does not hold (an index range on
 birth date); unknown NIKs are looked up by name key and birth date (the same person twice).
+On PostgreSQL a region's candidate statement first leaves out, by a merge anti join on
+(NIK, ``match_digest``), the members whose compared values equal their person's (the digest
+is kept by triggers: migration ``…t06_00``).
 
 Two paths write the same findings (``tests/civil_registry/test_sql_classification.py``):
 
