@@ -9,6 +9,9 @@ died, moved out, KK changed, identity by birth date, or none); only pairs whose 
 differ need Python's spelling tolerance (``names.keys_agree``, rapidfuzz). A second,
 small statement finds the recent births the register does not hold (an index range on
 birth date); unknown NIKs are looked up by name key and birth date (the same person twice).
+On PostgreSQL a region's candidate statement first leaves out, by a merge anti join on
+(NIK, ``match_digest``), the members whose compared values equal their person's (the digest
+is kept by triggers: migration ``…t06_00``).
 
 Two paths write the same findings (``tests/civil_registry/test_sql_classification.py``):
 
@@ -160,6 +163,22 @@ def _persons(target: Target, index: int) -> tuple[str, list[Any], str, list[Any]
     return matched, [*nik_args, *kk_args], births, births_args
 
 
+def _narrowed(target: Target) -> bool:
+    """PostgreSQL, a region: the stored match digests (kept by triggers, migration of
+    07 Dec 06:00) leave out the members whose compared values equal their person's."""
+    return target.households is None and db.is_postgres()
+
+
+def _candidate_settings(target: Target) -> tuple[str, ...]:
+    # Narrowed: no hash join anywhere — the anti join merges two NIK-ordered index-only
+    # scans, and the ~6 % of members left probe the primary keys and the NIK index.
+    return (
+        (*CANDIDATE_SETTINGS, "SET LOCAL enable_hashjoin = off")
+        if _narrowed(target)
+        else CANDIDATE_SETTINGS
+    )
+
+
 def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
     """The register's members LEFT JOIN the persons on NIK: only rows that can be a finding."""
     scope, args = _target_scope(target, "h.id", "h.region_code", 1)
@@ -182,6 +201,15 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
             THEN '{DECIDED_NONE}' ELSE '{MOVED_OUT.value}' END
         WHEN p.kk_number <> '' AND p.kk_number {differs} h.kk_number THEN '{KK_CHANGED.value}'
         ELSE '{DECIDED_NONE}' END"""
+    members = "household_member m"
+    if _narrowed(target):
+        # Only members whose (NIK, digest) no person without a death or move shares: a merge
+        # anti join of two index-only scans; the few left meet the full comparison below.
+        members = (
+            "(SELECT mm.id FROM household_member mm WHERE NOT EXISTS (SELECT 1 FROM "
+            "civil_registry_person q WHERE q.nik = mm.nik AND q.match_digest = mm.match_digest)) "
+            "differing JOIN household_member m ON m.id = differing.id"
+        )
     # scope and the presence list are this module's constants; values are bound.
     sql = f"""
         SELECT m.id AS member_id, m.name AS m_name, m.name_key AS m_key, m.birth_date AS m_birth,
@@ -189,7 +217,7 @@ def _candidate_sql(target: Target) -> tuple[str, list[Any]]:
                p.id AS person_id, p.name AS p_name, p.name_key,
                p.birth_date AS p_birth, p.death_date, p.moved_out_on, p.move_destination,
                p.kk_number AS p_kk, p.kk_changed_on, p.evidence, {kind} AS sql_kind
-        FROM household_member m JOIN household h ON h.id = m.household
+        FROM {members} JOIN household h ON h.id = m.household
         LEFT JOIN {persons} p ON p.nik = m.nik
         WHERE h.status = 'active' AND (m.presence IS NULL OR m.presence NOT IN ({excluded}))
           AND {scope}
@@ -465,7 +493,7 @@ async def find(target: Target, today: date, *, existing: bool = False) -> Found:
         return await _existing(target) if existing else {}
 
     rows, births, loaded, stored_findings = await _gather(
-        _read(sql, args, CANDIDATE_SETTINGS),
+        _read(sql, args, _candidate_settings(target)),
         _read(births_sql, births_args, BIRTHS_SETTINGS),
         _read(EXTRACT_LOADED_SQL, []),
         stored(),
@@ -611,11 +639,13 @@ async def _reconcile_set_based(
     loaded_read = asyncio.create_task(_read(EXTRACT_LOADED_SQL, []))
     try:
         async with db.write_transaction():
-            for setting in CANDIDATE_SETTINGS:
+            for setting in _candidate_settings(target):
                 await bulk.execute_count(setting)
             summary.candidates = await bulk.execute_count(
                 f"CREATE TEMP TABLE cr_candidate ON COMMIT DROP AS {sql}", *args
             )
+            if _narrowed(target):  # the found set's statements below may hash
+                await bulk.execute_count("SET LOCAL enable_hashjoin = on")
             loaded = bool(await loaded_read)
             drafts: list[Draft] = []
             unknown: list[dict[str, Any]] = []

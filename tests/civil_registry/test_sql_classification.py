@@ -112,3 +112,48 @@ async def test_the_set_based_path_writes_what_the_portable_path_writes(
     )
     after = await matching.reconcile(ACTOR, REGENCY, TODAY)
     assert (after.new, after.gone) == (1, 1)
+
+
+async def _candidates(narrowed: bool, monkeypatch: Any) -> list[tuple[Any, ...]]:
+    monkeypatch.setattr(matching, "_narrowed", lambda target: narrowed)
+    sql, args = matching._candidate_sql(REGENCY)
+    rows = await bulk.fetch(sql, *args)
+    return sorted(tuple(r.values()) for r in rows)
+
+
+async def test_the_match_digest_leaves_out_only_members_with_nothing_to_compare(
+    database: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """PostgreSQL: the digests the triggers keep give the same candidate rows as the full
+    comparison, also after writes that change a compared value on either side (a member's
+    name key and birth date, a household's No. KK, a person's name and death)."""
+    if not db.is_postgres():
+        assert not matching._narrowed(REGENCY)  # SQLite has no digest
+        return
+    await _synthetic_world(tmp_path)
+    full = await _candidates(False, monkeypatch)
+    assert await _candidates(True, monkeypatch) == full
+    members = await bulk.fetch(
+        "SELECT m.id, m.household FROM household_member m JOIN civil_registry_person p "
+        "ON p.nik = m.nik AND p.match_digest = m.match_digest ORDER BY m.id LIMIT 4"
+    )
+    assert len(members) == 4  # members with nothing to report, before the writes
+    first, second, third, fourth = (r["id"] for r in members)
+    await bulk.execute_count("UPDATE household_member SET name_key = 'zz' WHERE id = $1", first)
+    await bulk.execute_count(
+        "UPDATE household_member SET birth_date = birth_date + 1 WHERE id = $1", second
+    )
+    await bulk.execute_count(
+        "UPDATE household SET kk_number = '9999999999999999' WHERE id = $1",
+        members[2]["household"],
+    )
+    await bulk.execute_count(
+        "UPDATE civil_registry_person SET death_date = $2 WHERE nik = "
+        "(SELECT nik FROM household_member WHERE id = $1)",
+        fourth,
+        TODAY,
+    )
+    after = await _candidates(True, monkeypatch)
+    assert after == await _candidates(False, monkeypatch)
+    assert {first, second, third, fourth} <= {row[0] for row in after}
+    assert len(after) > len(full)
