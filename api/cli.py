@@ -7,6 +7,7 @@ file stays the index of what the CLI can do.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import click
@@ -70,9 +71,24 @@ def serve(
 @cli.command(help="Run a job worker: analyses stored photos from the queue (PostgreSQL).")
 @click.option("--concurrency", default=1, type=click.IntRange(1, 64), help="Jobs at a time.")
 @click.option("--until-empty", is_flag=True, help="Stop when the queue is empty.")
-def worker(concurrency: int, until_empty: bool) -> None:
+@click.option(
+    "--nice",
+    "niceness",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower this worker's CPU priority by N (os.nice). On its own machine it changes "
+    "nothing; beside an API it lets intake go first (analysis may lag, receipts do not).",
+)
+def worker(concurrency: int, until_empty: bool, niceness: int) -> None:
     from api.jobs.worker import run_worker
     from api.logging import configure_logging
+
+    # Why: the phone waits for the receipt, not for the analysis. When the worker shares
+    # cores with the API, PostgreSQL and the object store, a niced worker takes only the
+    # CPU the request path leaves idle; on a dedicated machine nothing else competes.
+    if niceness:
+        os.nice(niceness)
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)

@@ -144,6 +144,7 @@ class ConfigResult:
     photos_analysed: int
     analysis_drain_s: float
     job_workers: int
+    job_worker_nice: str
     job_worker_rss_peak_mb: float
     cpu_ms_per_photo: dict[str, float]
     audit_events: dict[str, int]
@@ -327,19 +328,26 @@ async def _wait_analysed(connection: asyncpg.Connection, timeout: float) -> int:
 class JobWorkers:
     """``verval worker`` processes working the analysis queue (issue 18)."""
 
-    def __init__(self, env: StackEnv, count: int, concurrency: int) -> None:
+    def __init__(
+        self, env: StackEnv, count: int, concurrency: int, niceness: int | None = None
+    ) -> None:
         self.env = env
         self.count = count
         self.concurrency = concurrency
+        # None: the command's own default, as the README tells operators to run it.
+        self.niceness = niceness
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> None:
         self.env.var_dir.mkdir(parents=True, exist_ok=True)
         for _ in range(self.count):
             log = (self.env.var_dir / f"job-worker-{uuid.uuid4().hex[:8]}.log").open("wb")
+            command = [str(VERVAL), "worker", "--concurrency", str(self.concurrency)]
+            if self.niceness is not None:
+                command += ["--nice", str(self.niceness)]
             self.procs.append(
                 subprocess.Popen(
-                    [str(VERVAL), "worker", "--concurrency", str(self.concurrency)],
+                    command,
                     env=self.env.environ(),
                     cwd=ROOT,
                     stdout=log,
@@ -465,7 +473,7 @@ def run_config(
                 )
                 photo_index += 3
         # Job workers first: their start-up (imports) is done before the clock starts.
-        jobs = JobWorkers(env, args.job_workers, args.job_concurrency)
+        jobs = JobWorkers(env, args.job_workers, args.job_concurrency, args.job_nice)
         jobs.start()
         api = ApiServer(env, workers)
         try:
@@ -535,6 +543,7 @@ def run_config(
         photos_analysed=analysed,
         analysis_drain_s=drain,
         job_workers=args.job_workers,
+        job_worker_nice="default (10)" if args.job_nice is None else str(args.job_nice),
         job_worker_rss_peak_mb=job_rss.peak / 2**20,
         cpu_ms_per_photo={name: seconds * 1000 / max(1, analysed) for name, seconds in cpu.items()}
         | {
@@ -611,7 +620,8 @@ def render(
         "(1600x1200 camera-like JPEGs, q75, distinct per photo). Sign-in before the clock "
         "starts. A visit counts when its last photo's receipt says every photo is stored; "
         f"analysis runs on {args.job_workers} `verval worker` process(es) "
-        f"(concurrency {args.job_concurrency}) beside the API.",
+        f"(concurrency {args.job_concurrency}, niceness "
+        f"{'default (10)' if args.job_nice is None else args.job_nice}) beside the API.",
         "",
         "| API workers | audit | visits/s | photos/s | MB/s in | wall s | visits complete | "
         "API RSS peak (workers) | ceiling PUT/s | ratio photos/s ÷ ceiling |",
@@ -748,6 +758,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--job-workers", type=int, default=1, help="verval worker processes")
     parser.add_argument("--job-concurrency", type=int, default=2, help="jobs per job worker")
+    parser.add_argument(
+        "--job-nice",
+        type=int,
+        default=None,
+        help="`verval worker --nice N` (default: the command's own default, 10; 0 = not niced)",
+    )
     parser.add_argument(
         "--drain-timeout", type=float, default=600, help="longest wait for the analysis"
     )

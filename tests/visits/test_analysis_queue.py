@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from typing import Any
 
@@ -149,3 +150,32 @@ async def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(queued):
     flags = await Flag.select(Flag.photo_id, Flag.code).where(Flag.photo_id.is_not_null())
     assert len(flags) == len({(f["photo_id"], f["code"]) for f in flags})
     assert (await _job_counts(engine)).get("doing", 0) == 0
+
+
+def _niceness_once_set(worker: subprocess.Popen[bytes], expected: int) -> int:
+    """The worker's niceness once it has reached `expected` (it sets it as it starts), or
+    whatever it is when the worker exits or the polls run out."""
+    seen = os.getpriority(os.PRIO_PROCESS, worker.pid)
+    for _ in range(3000):
+        if seen == expected or worker.poll() is not None:
+            break
+        time.sleep(0.01)
+        seen = os.getpriority(os.PRIO_PROCESS, worker.pid)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("options", "added"), [((), 10), (("--nice", "3"), 3), (("--nice", "0"), 0)]
+)
+async def test_a_worker_yields_the_cpu_by_its_niceness(queued, options, added):
+    # Beside an API the job worker runs niced (default 10) so intake goes first.
+    _, _, settings = queued
+    expected = min(19, os.nice(0) + added)
+    worker = _worker(settings, *options)
+    try:
+        seen = await asyncio.to_thread(_niceness_once_set, worker, expected)
+        assert worker.poll() is None, worker.stderr.read().decode() if worker.stderr else ""
+        assert seen == expected
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(worker.wait)
