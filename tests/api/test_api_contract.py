@@ -17,6 +17,7 @@ SIGNED_LINKS = {
     "/api/v1/audit/bundles/download",
     "/api/v1/reports/exports/download",
     "/api/v1/media/local/{key}",
+    "/api/v1/photo-thumbnails/{photo_id}",  # signed like the presigned link it replaced
     "/api/v1/config",
 }
 # The public review (issue 15): anyone, without signing in.
