@@ -611,12 +611,7 @@ _STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, househo
         region_code, evidence, details, state, opened_at, seen_run)
     SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details, 'open',
            $1, $2
-    FROM cr_found c
-    -- The stored findings (any state) are left out by one hash anti join first: only what
-    -- is new reaches ON CONFLICT, whose speculative insert per row cost more (115 vs 21 ms
-    -- for 58,681 stored findings). ON CONFLICT stays for a concurrent run.
-    WHERE NOT EXISTS (SELECT 1 FROM civil_registry_finding f WHERE f.fingerprint = c.fingerprint)
-    ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
+    FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
 
 
 # The rows Python decides: names whose keys differ (spelling tolerance), unknown NIKs.
