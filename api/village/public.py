@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, cast
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import ResponseHeader, State, UploadFile
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
@@ -44,7 +45,16 @@ def _client(request: Request[Any, Any, Any], state: State) -> str:
     return client_key(resources_from_state(state).settings.signing_key, address)
 
 
+FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 async def _objection_form(request: Request[Any, Any, Any]) -> review.ObjectionForm:
+    # Any other body would parse as an empty form and be refused for its missing text,
+    # which says nothing of what was wrong.
+    if request.content_type[0] not in FORM_MEDIA_TYPES:
+        raise HTTPException(
+            status_code=415, detail="Send the objection as a form (multipart/form-data)."
+        )
     form = await request.form()
     values: dict[str, Any] = {}
     for name in FIELDS:

@@ -168,6 +168,13 @@ async def test_refusals_and_size_caps(app_client, field):
     )
     assert too_big.status_code == 413
     assert too_big.headers["content-type"].startswith("application/problem+json")
+    # A JSON body (even a 1,000-deep one) is not a form: 415 in words, not a missing text.
+    for body in (b'{"text": "Keluarga belum terdaftar."}', b"[" * 1000 + b"]" * 1000):
+        as_json = await app_client.post(
+            url, content=body, headers={"content-type": "application/json"}
+        )
+        assert as_json.status_code == 415, as_json.text
+        assert as_json.headers["content-type"].startswith("application/problem+json")
     assert await PublicObjection.count() == 0
     # the HTML form answers in words, on the page, with the same status
     page = await app_client.post(f"/publik/{VILLAGE}/sanggah", data={"text": "pendek"})
