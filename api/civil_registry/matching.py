@@ -677,11 +677,38 @@ _DUPLICATES_FOUND = f"""INSERT INTO cr_found
                jsonb_build_object('other_household_id', household_id)
         FROM hit ORDER BY other_household, other_member, person_id, member_id DESC) holders
 """  # noqa: S608 (constants only)
-_STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
-        region_code, evidence, details, state, opened_at, seen_run)
-    SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details, 'open',
-           $1, $2
-    FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
+
+
+# The write step, one statement: the found set FULL JOIN the region's stored findings on
+# fingerprint gives what is new (inserted; ON CONFLICT still catches a fingerprint stored
+# under another region or by a concurrent run) and the open findings no longer found
+# (retired). A FULL JOIN can only be a hash or a merge join: no plan can probe one side
+# per row of the other, whatever the statistics (a NOT EXISTS before the insert became a
+# nested loop on a first run: twentyfold). RETURNING: (new, household) per row written.
+def _store_sql(region: str | None) -> tuple[str, list[Any]]:
+    scope, args = _scope("f.region_code", region, 5)
+    sql = f"""
+    WITH diff AS MATERIALIZED (
+        SELECT c.fingerprint, c.kind, c.household_id, c.member_id, c.region_code, c.evidence,
+               c.details, s.id AS stored_id
+        FROM cr_found c FULL JOIN (SELECT f.id, f.fingerprint, f.state
+                                   FROM civil_registry_finding f WHERE {scope}) s
+          ON s.fingerprint = c.fingerprint
+        WHERE s.id IS NULL OR (c.fingerprint IS NULL AND s.state = 'open')),
+    inserted AS (
+        INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
+            region_code, evidence, details, state, opened_at, seen_run)
+        SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details,
+               'open', $1, $2
+        FROM diff WHERE stored_id IS NULL
+        ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id),
+    retired AS (
+        UPDATE civil_registry_finding f SET state = $3, closed_at = $1
+        FROM diff WHERE diff.fingerprint IS NULL AND f.id = diff.stored_id AND f.state = $4
+        RETURNING f.household_id)
+    SELECT true AS new, household_id FROM inserted
+    UNION ALL SELECT false AS new, household_id FROM retired"""  # noqa: S608 (scope: constants)
+    return sql, args
 
 
 def _set_based(target: Target) -> bool:
@@ -740,10 +767,14 @@ async def _reconcile_set_based(
                 await bulk.execute_count(_KEYED_HERE, *keyed)
             births = await births_read
             await bulk.execute_count(_FOUND_TABLE)
-            # The unnest has no statistics: a hash join, never a nested loop rescanning it.
-            await bulk.execute_count("SET LOCAL enable_nestloop = off")
+            # Neither side has statistics: hash the unnest (never a nested loop rescanning
+            # it, nor a merge join sorting the wide candidate rows on disk).
+            await bulk.execute_count("SET LOCAL work_mem = '32MB'")
+            for setting in ("enable_nestloop", "enable_mergejoin"):
+                await bulk.execute_count(f"SET LOCAL {setting} = off")
             await bulk.execute_count(_SQL_FOUND, *judged, loaded)
-            await bulk.execute_count("SET LOCAL enable_nestloop = on")
+            for setting in ("enable_nestloop", "enable_mergejoin"):
+                await bulk.execute_count(f"SET LOCAL {setting} = on")
             await bulk.execute_count(
                 _BIRTHS_FOUND,
                 [r["person_id"] for r in births],
@@ -755,23 +786,15 @@ async def _reconcile_set_based(
             )
             if loaded:
                 await bulk.execute_count(_DUPLICATES_FOUND)
-            # A temporary table has no statistics; without an index the retiring anti join
-            # could become a nested loop over both sides (it did, once a first run had
-            # written 58,672 findings: quadratic). With it, the worst plan is index probes.
-            await bulk.execute_count("CREATE INDEX ON cr_found (fingerprint)")
             for count in await bulk.fetch("SELECT kind, count(*) AS n FROM cr_found GROUP BY kind"):
                 summary.found[count["kind"]] = int(count["n"])
-            new = await bulk.fetch(_STORE_FOUND, now, run)
-            scope, scope_args = _scope("f.region_code", target.region, 3)
-            gone = await bulk.fetch(
-                "UPDATE civil_registry_finding f SET state = $1, closed_at = $2 "  # noqa: S608
-                f"WHERE {scope} AND f.state = 'open' AND NOT EXISTS "
-                "(SELECT 1 FROM cr_found c WHERE c.fingerprint = f.fingerprint) "
-                "RETURNING f.household_id",
-                FindingState.GONE.value,
-                now,
-                *scope_args,
+            # (work_mem 32 MB: the found set is wide, its hash side may need more than 4 MB.)
+            store_sql, scope_args = _store_sql(target.region)
+            written = await bulk.fetch(
+                store_sql, now, run, FindingState.GONE.value, FindingState.OPEN.value, *scope_args
             )
+            new = [r for r in written if r["new"]]
+            gone = [r for r in written if not r["new"]]
             summary.new, summary.gone = len(new), len(gone)
             touched = sorted({r["household_id"] for r in new} | {r["household_id"] for r in gone})
             for start in range(0, len(touched), 5000):
