@@ -16,10 +16,12 @@ is kept by triggers: migration ``…t06_00``).
 Two paths write the same findings (``tests/civil_registry/test_sql_classification.py``):
 
 * PostgreSQL, a whole region (``_reconcile_set_based``): the candidate rows go into a
-  temporary table; Python streams back only the rows it decides; the findings SQL decided
-  and Python's drafts form a temporary found set, stored with one INSERT … ON CONFLICT DO
-  NOTHING, and the open findings no longer found are retired by one UPDATE … NOT EXISTS.
-  Python never holds the region's stored findings nor its SQL-decided findings.
+  temporary table; Python streams back only what SQL cannot decide (the name agreement of
+  pairs whose keys differ, a missing member key) and returns its answers as arrays; every
+  finding — births from their side read, the same person twice by index probes from the
+  table — is written by SQL into a temporary found set, stored with one INSERT … ON
+  CONFLICT DO NOTHING, and the open findings no longer found are retired by one UPDATE …
+  NOT EXISTS. Python never holds a finding.
 * Otherwise (SQLite, a few households after an event batch, inside a caller's
   transaction): candidate rows are read into Python, SQL-decided findings already stored
   are only counted, and the rest are drafted and compared with the stored fingerprints.
@@ -329,7 +331,8 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
         if db.is_postgres():
             # The exact (name key, birth date) pairs, one index lookup each (the LIMIT
             # keeps the LATERAL a nested loop; a plain join hashes every person); then the
-            # members holding those NIKs, by the NIK index (two steps keep both indexed).
+            # members holding those NIKs, by the NIK index (two steps keep both indexed); a
+            # NIK several members hold keeps the highest member id (as the set-based path).
             pairs = sorted((k, d) for k, d in keyed if d is not None)
             persons = await _read(
                 "SELECT p.id AS person_id, p.nik, p.name_key, p.birth_date, p.evidence "
@@ -346,7 +349,7 @@ async def _duplicates(unknown: list[dict[str, Any]]) -> list[Draft]:
                         "SELECT m.nik, m.id AS other_member, h.id AS other_household, "
                         "h.region_code AS other_region FROM household_member m "
                         "JOIN household h ON h.id = m.household "
-                        "WHERE m.nik = ANY($1) AND h.status = 'active'",
+                        "WHERE m.nik = ANY($1) AND h.status = 'active' ORDER BY m.id",
                         [[p["nik"] for p in persons]],
                     )
                 }
@@ -579,44 +582,133 @@ async def _insert(drafts: list[Draft], run: str, now: datetime) -> None:
 
 
 # The set-based path (PostgreSQL, a whole region). The candidate rows go into a temporary
-# table (CREATE TABLE AS keeps the parallel join); Python reads back only the rows whose
-# names differ by key (rapidfuzz) and the unknown NIKs (the same-person-twice lookup);
-# the findings SQL decided are written from the table without leaving PostgreSQL.
+# table (CREATE TABLE AS keeps the parallel join) and every finding is written from SQL:
+# Python reads back only what SQL cannot decide — the name agreement of the pairs whose
+# keys differ (rapidfuzz), and the key of a member stored without one — and sends back
+# its answers as arrays; the births come from their own read beside the join as arrays;
+# the same-person-twice lookups are index probes from the table.
 _FOUND_TABLE = """CREATE TEMP TABLE cr_found (fingerprint text, kind text, household_id bigint,
     member_id bigint, region_code text, evidence text, details jsonb) ON COMMIT DROP"""
-_PYTHON_FOUND = """INSERT INTO cr_found SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],
-    $4::bigint[], $5::text[], $6::text[], $7::jsonb[])"""
-# Details as ``_pair_drafts`` writes them. An identity mismatch decided here has names that
-# agree by key (equal stored keys: similarity 100) and a birth date that disagrees.
+# What Python decides: a member stored without a name key (keyed here, rare), and the pairs
+# whose keys differ (``keys_agree``), with the birth dates (an identity mismatch's
+# similarity is only worked out for a mismatch).
+PYTHON_ROWS_SQL = """SELECT member_id, person_id, m_name, m_key, m_birth, p_name, name_key, p_birth
+    FROM cr_candidate WHERE sql_kind IS NULL AND (person_id IS NOT NULL OR m_key = '')"""
+_KEYED_HERE = """UPDATE cr_candidate c SET m_key = k.key
+    FROM unnest($1::bigint[], $2::text[]) AS k(member_id, key) WHERE c.member_id = k.member_id"""
+# Every finding of a candidate row, as ``_pair_drafts`` and ``find`` draft it: the kind SQL
+# decided (names agree by key: an identity mismatch has similarity 100 and a birth date
+# that disagrees), else, for a pair Python judged, its name agreement ($1 to $3) and the
+# same rules; an unknown NIK once an extract is loaded ($4). Joined by hash, never by a
+# nested loop over the unnest (planned without statistics).
 _SQL_FOUND = f"""INSERT INTO cr_found
-    SELECT sql_kind || ':' || household_id || ':' || member_id || ':' || person_id, sql_kind,
-           household_id, member_id, region_code, left(evidence, 120),
-           CASE sql_kind
+    SELECT kind || ':' || household_id || ':' || member_id || ':' || coalesce(person_id, 0),
+           kind, household_id, member_id, region_code,
+           CASE WHEN person_id IS NULL THEN 'extract: NIK absent' ELSE left(evidence, 120) END,
+           CASE kind
                WHEN '{DIED.value}' THEN jsonb_build_object('death_date', death_date::text)
                WHEN '{MOVED_OUT.value}' THEN jsonb_build_object(
                    'moved_out_on', moved_out_on::text,
                    'destination', left(coalesce(move_destination, ''), 200))
                WHEN '{KK_CHANGED.value}' THEN jsonb_build_object('kk_changed_on', kk_changed_on::text)
-               ELSE jsonb_build_object('name_agrees', true, 'name_similarity', 100,
-                   'birth_date_agrees', false, 'civil_name', p_name,
-                   'civil_birth_date', p_birth::text)
+               WHEN '{IDENTITY_MISMATCH.value}' THEN jsonb_build_object(
+                   'name_agrees', name_agrees, 'name_similarity', name_similarity,
+                   'birth_date_agrees', p_birth IS NULL OR m_birth IS NOT DISTINCT FROM p_birth,
+                   'civil_name', p_name, 'civil_birth_date', p_birth::text)
+               ELSE '{{}}'::jsonb
            END
-    FROM cr_candidate WHERE sql_kind IS NOT NULL AND sql_kind <> '{DECIDED_NONE}'
+    FROM (SELECT c.*, coalesce(py.agrees, true) AS name_agrees,
+                 coalesce(py.similarity, 100) AS name_similarity,
+                 CASE WHEN c.person_id IS NULL THEN CASE WHEN $4 THEN '{NIK_UNKNOWN.value}' END
+                      WHEN c.sql_kind IS NOT NULL THEN c.sql_kind
+                      WHEN NOT py.agrees
+                        OR NOT (c.p_birth IS NULL OR c.m_birth IS NOT DISTINCT FROM c.p_birth)
+                        THEN '{IDENTITY_MISMATCH.value}'
+                      WHEN c.death_date IS NOT NULL THEN '{DIED.value}'
+                      WHEN c.moved_out_on IS NOT NULL THEN CASE
+                          WHEN coalesce(c.move_destination, '') = substr(c.region_code, 1, 5)
+                            OR coalesce(c.move_destination, '')
+                               LIKE substr(c.region_code, 1, 5) || '.%'
+                          THEN '{DECIDED_NONE}' ELSE '{MOVED_OUT.value}' END
+                      WHEN c.p_kk <> '' AND c.p_kk IS DISTINCT FROM c.hh_kk
+                        THEN '{KK_CHANGED.value}'
+                      ELSE '{DECIDED_NONE}' END AS kind
+          FROM cr_candidate c
+          LEFT JOIN unnest($1::bigint[], $2::bool[], $3::int[]) AS py(member_id, agrees, similarity)
+            ON py.member_id = c.member_id) decided
+    WHERE kind IS NOT NULL AND kind <> '{DECIDED_NONE}'"""  # noqa: S608 (constants only)
+# Births (``_births``), from the side read's columns.
+_BIRTHS_FOUND = f"""INSERT INTO cr_found
+    SELECT '{BIRTH.value}:' || household_id || ':-:' || person_id, '{BIRTH.value}', household_id,
+           NULL, region_code, left(evidence, 120),
+           jsonb_build_object('birth_date', born::text, 'civil_name', name)
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::date[], $6::text[])
+        AS b(person_id, household_id, region_code, name, born, evidence)"""  # noqa: S608
+# The same person twice (``_duplicates``): an unknown-NIK member whose (name key, birth date)
+# a person shares, whose NIK a member of another active household holds (the highest
+# member id if several do). Both get a finding, each naming the other's household; a
+# holder met by several unknown members names the last of them in member order. Every
+# join is an index probe per row (LATERAL … LIMIT): no plan depends on the temporary
+# table's missing statistics.
+_DUPLICATES_FOUND = f"""INSERT INTO cr_found
+    WITH hit AS MATERIALIZED (
+        SELECT u.member_id, u.household_id, u.region_code, p.id AS person_id,
+               left(p.evidence, 120) AS evidence, hd.other_member, hd.other_household,
+               hd.other_region
+        FROM cr_candidate u
+        CROSS JOIN LATERAL (SELECT q.id, q.nik, q.evidence FROM civil_registry_person q
+            WHERE q.birth_date = u.m_birth AND q.name_key = u.m_key LIMIT 1000) p
+        CROSS JOIN LATERAL (SELECT m.id AS other_member, h.id AS other_household,
+                h.region_code AS other_region
+            FROM household_member m JOIN household h ON h.id = m.household
+            WHERE m.nik = p.nik AND h.status = 'active' ORDER BY m.id DESC LIMIT 1) hd
+        WHERE u.person_id IS NULL AND u.m_birth IS NOT NULL
+          AND u.household_id <> hd.other_household)
+    SELECT '{DUPLICATE_NIK.value}:' || household_id || ':' || member_id || ':' || person_id,
+           '{DUPLICATE_NIK.value}', household_id, member_id, region_code, evidence,
+           jsonb_build_object('other_household_id', other_household)
+    FROM hit
     UNION ALL
-    SELECT '{NIK_UNKNOWN.value}:' || household_id || ':' || member_id || ':0',
-           '{NIK_UNKNOWN.value}', household_id, member_id, region_code, 'extract: NIK absent',
-           '{{}}'::jsonb
-    FROM cr_candidate WHERE person_id IS NULL AND $1"""  # noqa: S608 (constants only)
-_STORE_FOUND = """INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
-        region_code, evidence, details, state, opened_at, seen_run)
-    SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details, 'open',
-           $1, $2
-    FROM cr_found ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id"""
+    SELECT * FROM (
+        SELECT DISTINCT ON (other_household, other_member, person_id)
+               '{DUPLICATE_NIK.value}:' || other_household || ':' || other_member || ':'
+                   || person_id,
+               '{DUPLICATE_NIK.value}', other_household, other_member, other_region, evidence,
+               jsonb_build_object('other_household_id', household_id)
+        FROM hit ORDER BY other_household, other_member, person_id, member_id DESC) holders
+"""  # noqa: S608 (constants only)
 
 
-# The rows Python decides: names whose keys differ (spelling tolerance), unknown NIKs.
-PYTHON_ROWS_SQL = "SELECT * FROM cr_candidate WHERE sql_kind IS NULL"
-_UNKNOWN_KEYS = ("member_id", "household_id", "region_code", "m_name", "m_key", "m_birth")
+# The write step, one statement: the found set FULL JOIN the region's stored findings on
+# fingerprint gives what is new (inserted; ON CONFLICT still catches a fingerprint stored
+# under another region or by a concurrent run) and the open findings no longer found
+# (retired). A FULL JOIN can only be a hash or a merge join: no plan can probe one side
+# per row of the other, whatever the statistics (a NOT EXISTS before the insert became a
+# nested loop on a first run: twentyfold). RETURNING: (new, household) per row written.
+def _store_sql(region: str | None) -> tuple[str, list[Any]]:
+    scope, args = _scope("f.region_code", region, 5)
+    sql = f"""
+    WITH diff AS MATERIALIZED (
+        SELECT c.fingerprint, c.kind, c.household_id, c.member_id, c.region_code, c.evidence,
+               c.details, s.id AS stored_id
+        FROM cr_found c FULL JOIN (SELECT f.id, f.fingerprint, f.state
+                                   FROM civil_registry_finding f WHERE {scope}) s
+          ON s.fingerprint = c.fingerprint
+        WHERE s.id IS NULL OR (c.fingerprint IS NULL AND s.state = 'open')),
+    inserted AS (
+        INSERT INTO civil_registry_finding (fingerprint, kind, household_id, member_id,
+            region_code, evidence, details, state, opened_at, seen_run)
+        SELECT fingerprint, kind, household_id, member_id, region_code, evidence, details,
+               'open', $1, $2
+        FROM diff WHERE stored_id IS NULL
+        ON CONFLICT (fingerprint) DO NOTHING RETURNING household_id),
+    retired AS (
+        UPDATE civil_registry_finding f SET state = $3, closed_at = $1
+        FROM diff WHERE diff.fingerprint IS NULL AND f.id = diff.stored_id AND f.state = $4
+        RETURNING f.household_id)
+    SELECT true AS new, household_id FROM inserted
+    UNION ALL SELECT false AS new, household_id FROM retired"""  # noqa: S608 (scope: constants)
+    return sql, args
 
 
 def _set_based(target: Target) -> bool:
@@ -647,53 +739,62 @@ async def _reconcile_set_based(
             if _narrowed(target):  # the found set's statements below may hash
                 await bulk.execute_count("SET LOCAL enable_hashjoin = on")
             loaded = bool(await loaded_read)
-            drafts: list[Draft] = []
-            unknown: list[dict[str, Any]] = []
-            # Streamed (a cursor in the transaction): a pair whose keys differ becomes its
-            # draft at once; an unknown NIK keeps only what the same-person-twice lookup reads.
+            # Streamed (a cursor in the transaction): Python keeps only its answers.
             transaction = db.current_engine().current_transaction.get()
             assert transaction is not None  # inside write_transaction
             connection = transaction.connection
-            async for row in connection.cursor(PYTHON_ROWS_SQL, prefetch=2000):
+            keyed: tuple[list[int], list[str]] = ([], [])
+            judged: tuple[list[int], list[bool], list[int | None]] = ([], [], [])
+            async for row in connection.cursor(PYTHON_ROWS_SQL, prefetch=5000):
+                key = row["m_key"]
+                if not key:
+                    key = name_key(row["m_name"])
+                    if key:
+                        keyed[0].append(row["member_id"])
+                        keyed[1].append(key)
                 if row["person_id"] is None:
-                    if loaded:  # its nik_unknown finding is written by SQL
-                        unknown.append({key: row[key] for key in _UNKNOWN_KEYS})
-                else:
-                    draft = _pair_drafts(row)
-                    if draft is not None:
-                        drafts.append(draft)
-            drafts += _births(await births_read)
-            drafts += await _duplicates(unknown)
-            drafts = _unique(drafts)
+                    continue
+                # ``_pair_drafts``' name and birth-date agreement
+                p_name, p_birth = row["p_name"], _as_date(row["p_birth"])
+                same_name = not p_name or keys_agree(key, row["name_key"] or name_key(p_name))
+                same_birth = p_birth is None or _as_date(row["m_birth"]) == p_birth
+                judged[0].append(row["member_id"])
+                judged[1].append(same_name)
+                judged[2].append(
+                    None if same_name and same_birth else round(similarity(row["m_name"], p_name))
+                )
+            if keyed[0]:
+                await bulk.execute_count(_KEYED_HERE, *keyed)
+            births = await births_read
             await bulk.execute_count(_FOUND_TABLE)
+            # Neither side has statistics: hash the unnest (never a nested loop rescanning
+            # it, nor a merge join sorting the wide candidate rows on disk).
+            await bulk.execute_count("SET LOCAL work_mem = '32MB'")
+            for setting in ("enable_nestloop", "enable_mergejoin"):
+                await bulk.execute_count(f"SET LOCAL {setting} = off")
+            await bulk.execute_count(_SQL_FOUND, *judged, loaded)
+            for setting in ("enable_nestloop", "enable_mergejoin"):
+                await bulk.execute_count(f"SET LOCAL {setting} = on")
             await bulk.execute_count(
-                _PYTHON_FOUND,
-                [d.fingerprint for d in drafts],
-                [d.kind.value for d in drafts],
-                [d.household_id for d in drafts],
-                [d.member_id for d in drafts],
-                [d.region_code for d in drafts],
-                [d.evidence[:120] for d in drafts],
-                [json.dumps(d.details, ensure_ascii=False) for d in drafts],
+                _BIRTHS_FOUND,
+                [r["person_id"] for r in births],
+                [r["household_id"] for r in births],
+                [r["region_code"] for r in births],
+                [r["p_name"] for r in births],
+                [_as_date(r["p_birth"]) for r in births],
+                [r["evidence"] for r in births],
             )
-            await bulk.execute_count(_SQL_FOUND, loaded)
-            # A temporary table has no statistics; without an index the retiring anti join
-            # could become a nested loop over both sides (it did, once a first run had
-            # written 58,672 findings: quadratic). With it, the worst plan is index probes.
-            await bulk.execute_count("CREATE INDEX ON cr_found (fingerprint)")
+            if loaded:
+                await bulk.execute_count(_DUPLICATES_FOUND)
             for count in await bulk.fetch("SELECT kind, count(*) AS n FROM cr_found GROUP BY kind"):
                 summary.found[count["kind"]] = int(count["n"])
-            new = await bulk.fetch(_STORE_FOUND, now, run)
-            scope, scope_args = _scope("f.region_code", target.region, 3)
-            gone = await bulk.fetch(
-                "UPDATE civil_registry_finding f SET state = $1, closed_at = $2 "  # noqa: S608
-                f"WHERE {scope} AND f.state = 'open' AND NOT EXISTS "
-                "(SELECT 1 FROM cr_found c WHERE c.fingerprint = f.fingerprint) "
-                "RETURNING f.household_id",
-                FindingState.GONE.value,
-                now,
-                *scope_args,
+            # (work_mem 32 MB: the found set is wide, its hash side may need more than 4 MB.)
+            store_sql, scope_args = _store_sql(target.region)
+            written = await bulk.fetch(
+                store_sql, now, run, FindingState.GONE.value, FindingState.OPEN.value, *scope_args
             )
+            new = [r for r in written if r["new"]]
+            gone = [r for r in written if not r["new"]]
             summary.new, summary.gone = len(new), len(gone)
             touched = sorted({r["household_id"] for r in new} | {r["household_id"] for r in gone})
             for start in range(0, len(touched), 5000):
