@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from api.dependencies import KnownDistricts
 from api.errors import Forbidden, NotFound
 from api.jobs import runner
+from api.pwa_shell import SKIP_COMPRESSION
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
@@ -26,6 +27,9 @@ from auth.roles import Principal, Role
 from media.store import ObjectStore
 
 PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
+# The intake receipts are a few hundred bytes of JSON: the compression middleware would
+# still make and close a gzip stream per response to find that out (issue 18).
+NOT_COMPRESSED = {SKIP_COMPRESSION: True}
 
 
 class VisitIntakeController(Controller):
@@ -37,6 +41,7 @@ class VisitIntakeController(Controller):
         "/{visit_id:uuid}",
         guards=[requires_role(Role.ENUMERATOR)],
         summary="Submit a visit record (idempotent by its UUID)",
+        opt=NOT_COMPRESSED,
     )
     async def put_visit(
         self,
@@ -56,6 +61,7 @@ class VisitIntakeController(Controller):
         guards=[requires_role(Role.ENUMERATOR)],
         summary="Upload a declared photo's JPEG bytes (idempotent)",
         request_max_body_size=None,
+        opt=NOT_COMPRESSED,
     )
     async def put_photo(
         self,
