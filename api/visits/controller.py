@@ -35,7 +35,8 @@ NOT_COMPRESSED = {SKIP_COMPRESSION: True}
 class VisitIntakeController(Controller):
     path = "/api/v1/visits"
     tags = ["visits"]
-    guards = [requires_role(*ANY_ROLE)]
+    # Each route names its roles (no class-wide guard as well): Litestar copies the route
+    # handler for every guard it runs, and the intake PUTs are the hot path (issue 18).
 
     @put(
         "/{visit_id:uuid}",
@@ -90,7 +91,11 @@ class VisitIntakeController(Controller):
         )
         return Response(receipt, status_code=201 if created else 200)
 
-    @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, baseline, decisions")
+    @get(
+        "/{visit_id:uuid}",
+        guards=[requires_role(*ANY_ROLE)],
+        summary="One visit: record, photos, flags, baseline, decisions",
+    )
     async def get_visit(
         self,
         request: Request[Principal, Any, Any],
