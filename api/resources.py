@@ -70,11 +70,13 @@ def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         from api.jobs.runner import start_inline_sweep
+        from api.serving import tune_gc
 
         async with open_resources(settings) as resources:
             app.state.resources = resources
             # Inline analysis: photos a crash left stored but unanalysed are done now.
             sweep = start_inline_sweep(resources)
+            tune_gc()  # a server process only (``verval serve``)
             try:
                 yield
             finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from auth import service
 from auth.roles import HUMAN_ROLES, Principal, Role
 from auth.tokens import ALGORITHM, REQUIRED_CLAIMS, AccessToken
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 async def _principal_from_token(
@@ -52,10 +52,14 @@ def token_policy(settings: Settings) -> service.TokenPolicy:
 
 
 def requires_role(*roles: Role) -> Guard:
-    """A controller guard: the caller must hold one of ``roles``."""
+    """A controller guard: the caller must hold one of ``roles``.
+
+    A coroutine function on purpose: Litestar runs a plain function guard in a worker
+    thread (a thread hop per guard per request: ~4 % of the API's CPU in a profile of
+    #18); this check needs no thread."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, Principal):
             raise NotAuthorizedException("Sign in first.")

@@ -277,6 +277,7 @@ async def drive(
         weed_before = cpu_seconds(weed.pid or 0)
         self_before = time.process_time()
         busy_before = machine_busy()
+        print("  timed phase starts (phones signed in)", flush=True)  # a profiler's cue
         started = time.perf_counter()
         deadline = started + args.max_seconds
         await asyncio.gather(

@@ -22,6 +22,9 @@ _SOI, _EOI, _SOS, _COM, _TEM = 0xD8, 0xD9, 0xDA, 0xFE, 0x01
 # DHT (C4), JPG (C8) or DAC (CC), which share the range.
 _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 _RST = frozenset(range(0xD0, 0xD8))
+# In entropy-coded data: 0xFF followed by neither a stuffed zero, a restart marker nor a
+# fill byte (0xFF: the marker is the last 0xFF of the run).
+_MARKER_AFTER_ENTROPY = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _XMP_HEADERS = (b"http://ns.adobe.com/xap/1.0/\x00", b"http://ns.adobe.com/xmp/extension/\x00")
 _EXIF_HEADER = b"Exif\x00\x00"
 
@@ -127,17 +130,12 @@ def _walk(data: bytes | mmap.mmap, max_pixels: int) -> Iterator[tuple[Segment, b
 def _skip_entropy_data(data: bytes | mmap.mmap, position: int, size: int) -> int:
     """Offset of the first marker after entropy-coded data (0xFF followed by neither
     a stuffed zero nor a restart marker)."""
-    while True:
-        found = data.find(b"\xff", position)
-        if found < 0 or found + 1 >= size:
-            raise ImageRejected(
-                "not_a_jpeg", "The JPEG is truncated: it has no end-of-image marker."
-            )
-        following = data[found + 1]
-        if following == 0x00 or following in _RST or following == 0xFF:
-            position = found + 1 if following == 0xFF else found + 2
-            continue
-        return found
+    # One regex search in C (issue 18): a Python loop over each stuffed 0xFF00 of a phone's
+    # photo (~1 in 256 bytes) took ~0.25 ms per photo on the request path.
+    match = _MARKER_AFTER_ENTROPY.search(data, position, size)
+    if match is None:
+        raise ImageRejected("not_a_jpeg", "The JPEG is truncated: it has no end-of-image marker.")
+    return match.start()
 
 
 def check_jpeg_structure(path: Path, *, max_pixels: int = MAX_PIXELS) -> JpegStructure:

@@ -91,6 +91,9 @@ FROM head
 RETURNING event_hash
 """
 
+
+_APPEND_POSTGRES_NUMBERED = db.numbered(_APPEND_POSTGRES)
+
 _APPEND_SQLITE = """
 INSERT INTO audit_event (seq, occurred_at, actor, action, object_type, object_id,
                          region_code, details, prev_hash, event_hash)
@@ -145,6 +148,22 @@ async def append_event(
         canonical_json(clean_details),
     ]
     engine = db.current_engine()
+    if db.is_postgres(engine) and engine.current_transaction.get() is not None:
+        # Inside the caller's transaction (the request path): the text numbered once, no
+        # Piccolo query built and compiled per event, no nested transaction object.
+        rows = await db.run_sql(
+            _APPEND_POSTGRES_NUMBERED,
+            GENESIS_HASH,
+            before,
+            GENESIS_HASH,
+            between,
+            after,
+            before,
+            between,
+            after,
+            *columns,
+        )
+        return str(rows[0]["event_hash"])
     async with db.write_transaction(engine):
         if db.is_postgres(engine):
             rows = await AuditEvent.raw(

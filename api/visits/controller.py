@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from api.dependencies import KnownDistricts
 from api.errors import Forbidden, NotFound
 from api.jobs import runner
+from api.pwa_shell import SKIP_COMPRESSION
 from api.resources import resources_from_state
 from api.review import service as review_service
 from api.review.schemas import ReviewVisitDetail
@@ -26,17 +27,22 @@ from auth.roles import Principal, Role
 from media.store import ObjectStore
 
 PHOTO_CONTENT_TYPES = {"image/jpeg", "application/octet-stream"}
+# The intake receipts are a few hundred bytes of JSON: the compression middleware would
+# still make and close a gzip stream per response to find that out (issue 18).
+NOT_COMPRESSED = {SKIP_COMPRESSION: True}
 
 
 class VisitIntakeController(Controller):
     path = "/api/v1/visits"
     tags = ["visits"]
-    guards = [requires_role(*ANY_ROLE)]
+    # Each route names its roles (no class-wide guard as well): Litestar copies the route
+    # handler for every guard it runs, and the intake PUTs are the hot path (issue 18).
 
     @put(
         "/{visit_id:uuid}",
         guards=[requires_role(Role.ENUMERATOR)],
         summary="Submit a visit record (idempotent by its UUID)",
+        opt=NOT_COMPRESSED,
     )
     async def put_visit(
         self,
@@ -56,6 +62,7 @@ class VisitIntakeController(Controller):
         guards=[requires_role(Role.ENUMERATOR)],
         summary="Upload a declared photo's JPEG bytes (idempotent)",
         request_max_body_size=None,
+        opt=NOT_COMPRESSED,
     )
     async def put_photo(
         self,
@@ -84,7 +91,11 @@ class VisitIntakeController(Controller):
         )
         return Response(receipt, status_code=201 if created else 200)
 
-    @get("/{visit_id:uuid}", summary="One visit: record, photos, flags, baseline, decisions")
+    @get(
+        "/{visit_id:uuid}",
+        guards=[requires_role(*ANY_ROLE)],
+        summary="One visit: record, photos, flags, baseline, decisions",
+    )
     async def get_visit(
         self,
         request: Request[Principal, Any, Any],

@@ -12,7 +12,7 @@ flags and completing the visit are the analysis job's (``api.visits.analysis``).
 from __future__ import annotations
 
 import hashlib
-import tempfile
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -32,6 +32,8 @@ from media.images import ImageRejected
 from media.jpeg import JpegStructure, check_jpeg_structure
 from media.store import ObjectStore, evidence_key
 
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
 
 class PayloadTooLarge(DomainError):
     status_code = 413
@@ -44,18 +46,19 @@ async def spool_upload(
     """Write the body to a private temp file, hashing as it goes; refuse past ``limit``."""
     digest = hashlib.sha256()
     size = 0
-    handle = tempfile.NamedTemporaryFile(
-        prefix="photo-", suffix=".jpg", dir=directory, delete=False
-    )
-    path = Path(handle.name)
+    # A fresh random name, created exclusively and private (as mkstemp does, without its
+    # name generator and file wrapper on the event loop: issue 18).
+    path = directory / f"photo-{uuid.uuid4().hex}.jpg"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o600)
     try:
-        with handle:
+        with os.fdopen(descriptor, "wb") as handle:
+            write, update = handle.write, digest.update
             async for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
                     raise PayloadTooLarge(f"A photo may be at most {limit // (1024 * 1024)} MB.")
-                digest.update(chunk)
-                handle.write(chunk)
+                update(chunk)
+                write(chunk)
     except BaseException:
         await anyio.Path(path).unlink(missing_ok=True)
         raise
@@ -100,7 +103,7 @@ async def receive_photo(
     await db.give_back_connection()
     path, sha256, size = await spool_upload(chunks, max_bytes, spool_dir)
     try:
-        rows = await Visit.raw(_DECLARED, photo_id, visit_id)
+        rows = await db.raw(Visit, _DECLARED, photo_id, visit_id)
         declared = rows[0] if rows else None
         if declared is None or declared["enumerator_id"] != principal.user_id:
             raise NotFound(
@@ -122,7 +125,9 @@ async def receive_photo(
             return await _receipt(visit_id, photo_id, sha256), False
         _check_declaration(declared, sha256, size)
         try:
-            structure: JpegStructure = await anyio.to_thread.run_sync(check_jpeg_structure, path)
+            # On the event loop: a marker walk of the spooled file (~0.1 ms for a phone's
+            # photo, no pixel decoded) costs less than the thread hop it used to take.
+            structure: JpegStructure = check_jpeg_structure(path)
         except ImageRejected as rejected:
             raise Unprocessable(rejected.detail, code=rejected.code) from None
         key = evidence_key(sha256)
@@ -130,7 +135,7 @@ async def receive_photo(
         # a row without its bytes.
         await store.put(key, path, size=size, sha256=sha256, content_type="image/jpeg")
     finally:
-        await anyio.Path(path).unlink(missing_ok=True)
+        _remove(path)
 
     written = await _record(
         principal, visit_id, photo_id, declared, key, structure, sha256, size, queue_analysis
@@ -141,6 +146,14 @@ async def receive_photo(
         await analyse_inline(photo_id)
         return await _receipt(visit_id, photo_id, sha256), True
     return written, True
+
+
+def _remove(path: Path) -> None:
+    """Delete the spooled file: one unlink, without a thread hop."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _check_declaration(declared: dict[str, Any], sha256: str, size: int) -> None:
@@ -277,7 +290,8 @@ async def _store_photo_postgres(
         region_code=declared["region_code"],
         details=details,
     )
-    rows = await Visit.raw(
+    rows = await db.raw(
+        Visit,
         _STORE_PHOTO % audit_sql,
         now,
         key,
@@ -296,7 +310,7 @@ async def _store_photo_postgres(
 
 
 async def _receipt(visit_id: uuid.UUID, photo_id: uuid.UUID, sha256: str) -> PhotoReceipt:
-    rows = await Visit.raw(_RECEIPT, visit_id)
+    rows = await db.raw(Visit, _RECEIPT, visit_id)
     return PhotoReceipt(
         photo_id=photo_id,
         visit_id=visit_id,

@@ -275,7 +275,7 @@ async def submit(
 
     One transaction holds the reads and checks and the writes (#18): a visit stored, an
     assignment closed or given to someone else meanwhile is seen. Its reads go in one
-    round trip (``db.fetch_together``); the assignment, the change log and the audit
+    round trip (``queries.fetch_intake_reads``); the assignment, the change log and the audit
     chain head are taken last, by the final statements before the commit.
     """
     if principal.role is not Role.ENUMERATOR:
@@ -317,8 +317,8 @@ async def _submit_in_transaction(
     except Unprocessable as error:
         cleaned_or_error = error
     cleaned = cleaned_or_error if isinstance(cleaned_or_error, dict) else {}
-    facts = await db.fetch_together(
-        queries.intake_reads(principal.user_id, visit_id, submission, cleaned, limits)
+    facts = await queries.fetch_intake_reads(
+        principal.user_id, visit_id, submission, cleaned, limits
     )
     existing = facts["existing"][0] if facts["existing"] else None
     if existing is not None:
