@@ -44,7 +44,7 @@ class DatabaseUnavailable(Exception):
 # One connection per request.
 #
 # Piccolo runs every query outside a transaction on a connection of its own: a
-# pool borrow plus asyncpg's reset on return (PostgreSQL), or a new aiosqlite
+# pool borrow and return (PostgreSQL), or a new aiosqlite
 # connection and thread (SQLite). A request scope (``request_connection()``, entered
 # by the ASGI middleware around every request) instead takes one connection on the
 # first query and keeps it until the response is sent; ``write_transaction()`` runs
@@ -68,8 +68,11 @@ class StatementCount:
 _counting: contextvars.ContextVar[StatementCount | None] = contextvars.ContextVar(
     "verval_statement_count", default=None
 )
-# Round trips that are not a query of ours, written as these markers.
-POOL_RESET = "(pool connection reset on release)"
+# Round trips that are not a query of ours, written as these markers. A pooled
+# connection costs no round trip when it goes back (``_keep_session``) unless it is
+# still inside a transaction, which asyncpg then rolls back: that ROLLBACK is counted
+# as ``POOL_RESET``.
+POOL_RESET = "(pool connection rolled back on release)"
 NEW_SQLITE_CONNECTION = "(new SQLite connection: PRAGMA foreign_keys)"
 
 
@@ -84,9 +87,9 @@ def note_statement(sql: str) -> None:
 def count_statements() -> Iterator[StatementCount]:
     """Count the SQL round trips made inside the block, on either engine.
 
-    A round trip: one statement (query, BEGIN, COMMIT, ROLLBACK), a pool
-    connection's reset when it goes back (PostgreSQL), or the set-up statement of
-    a fresh connection (SQLite).
+    A round trip: one statement (query, BEGIN, COMMIT, ROLLBACK), the ROLLBACK of a
+    pool connection given back inside a transaction (PostgreSQL), or the set-up
+    statement of a fresh connection (SQLite).
     """
     counter = StatementCount()
     token = _counting.set(counter)
@@ -129,11 +132,7 @@ class _RequestConnection:
             self._connection = connection
             raise RuntimeError("a transaction is still open on the request's connection")
         if isinstance(self.engine, PostgresEngine):
-            note_statement(POOL_RESET)
-            if self.engine.pool is not None:
-                await self.engine.pool.release(connection)
-            else:
-                await connection.close()
+            await _release(self.engine, connection)
         else:
             await connection.close()
 
@@ -234,13 +233,36 @@ class _VervalPostgresTransaction(PostgresTransaction):
                 await self.commit()
         finally:
             if not self._borrowed:
-                note_statement(POOL_RESET)
-                if self.engine.pool:
-                    await self.engine.pool.release(self.connection)
-                else:
-                    await self.connection.close()
+                await _release(self.engine, self.connection)
             self.engine.current_transaction.reset(self.context)
         return exception is None
+
+
+async def _release(engine: PostgresEngine, connection: Any) -> None:
+    """Give a connection back to the pool (or close it when there is no pool)."""
+    if not connection.is_closed() and connection.is_in_transaction():
+        note_statement(POOL_RESET)  # asyncpg sends ROLLBACK before ``_keep_session``
+    if engine.pool is not None:
+        await engine.pool.release(connection)
+    else:
+        await connection.close()
+
+
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset: nothing beyond the ROLLBACK asyncpg itself sends first.
+
+    asyncpg's default reset (``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL``) is one more round trip on every release, i.e. per request. Verval's
+    connections keep no session state for it to undo: settings are made with ``SET
+    LOCAL`` (ended by the transaction's end), advisory locks are transaction-scoped
+    (``pg_advisory_xact_lock``), cursors live inside transactions, and nothing LISTENs
+    on these connections (procrastinate's worker listens on its own psycopg
+    connections). A transaction still open on release is rolled back by asyncpg's
+    ``Connection._reset`` before this is called (``PoolConnectionHolder.release``), and
+    it also drops any listener callbacks. Code that sets session state (a plain ``SET``,
+    ``pg_advisory_lock``, ``LISTEN``, a ``WITH HOLD`` cursor) must undo it itself before
+    the connection goes back, or it leaks to the next borrower.
+    """
 
 
 class VervalPostgresEngine(PostgresEngine):
@@ -266,7 +288,6 @@ class VervalPostgresEngine(PostgresEngine):
         if connection is not None:
             return await connection.fetch(query, *args)
         if in_pool and self.pool:
-            note_statement(POOL_RESET)
             return await self._run_in_pool(query, args)
         return await self._run_in_new_connection(query, args)
 
@@ -406,7 +427,9 @@ async def open_engine(engine: Engine, *, tolerate_failure: bool = False) -> None
     """
     try:
         if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(min_size=1, max_size=_pool_sizes.get(id(engine), 10))
+            await engine.start_connection_pool(
+                min_size=1, max_size=_pool_sizes.get(id(engine), 10), reset=_keep_session
+            )
         elif isinstance(engine, SQLiteEngine):
             # WAL lets readers proceed while one writer writes.
             await engine.run_ddl("PRAGMA journal_mode=WAL;")

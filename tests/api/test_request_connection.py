@@ -18,17 +18,20 @@ async def test_a_scope_runs_queries_and_its_transaction_on_one_connection(
             async with db.write_transaction():
                 await AuditEvent.count()
             await AuditEvent.count()
-    # 3 queries, BEGIN, COMMIT, and returning the one connection (or opening it, on SQLite).
-    assert counted.count == 6, str(counted)
-    reset_or_open = db.POOL_RESET if database.backend == "postgres" else db.NEW_SQLITE_CONNECTION
-    assert counted.statements.count(reset_or_open) == 1, str(counted)
+    # 3 queries, BEGIN, COMMIT; on SQLite also opening the one connection. Returning a
+    # pooled connection outside a transaction costs no round trip (no reset query).
+    postgres = database.backend == "postgres"
+    assert counted.count == (5 if postgres else 6), str(counted)
+    assert db.POOL_RESET not in counted.statements, str(counted)
+    assert counted.statements.count(db.NEW_SQLITE_CONNECTION) == (0 if postgres else 1)
 
 
 async def test_without_a_scope_every_query_takes_a_connection(database: TestDatabase) -> None:
     with db.count_statements() as counted:
         await AuditEvent.count()
         await AuditEvent.count()
-    assert counted.count == 4, str(counted)
+    # PostgreSQL: a pool borrow each, no round trip of its own; SQLite: a connection each.
+    assert counted.count == (2 if database.backend == "postgres" else 4), str(counted)
 
 
 async def test_giving_back_the_connection_mid_request_takes_a_new_one_later(
@@ -40,7 +43,7 @@ async def test_giving_back_the_connection_mid_request_takes_a_new_one_later(
             await db.give_back_connection()
             await db.give_back_connection()  # twice is harmless
             await AuditEvent.count()
-    assert counted.count == 4, str(counted)
+    assert counted.count == (2 if database.backend == "postgres" else 4), str(counted)
 
 
 async def test_a_failed_transaction_rolls_back_and_the_connection_stays_usable(
@@ -55,3 +58,40 @@ async def test_a_failed_transaction_rolls_back_and_the_connection_stays_usable(
         with pytest.raises(RuntimeError):
             async with db.write_transaction():
                 await db.give_back_connection()  # not inside a transaction
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_connection_given_back_inside_a_transaction_is_rolled_back(
+    database: TestDatabase,
+) -> None:
+    """The pool keeps sessions (no reset query), but never an open transaction: asyncpg
+    rolls it back on release, so the next borrower of the same connection sees neither
+    the uncommitted row nor the transaction's ``SET LOCAL``."""
+    engine = db.make_engine(database.url, pool_max=1)  # one connection: the same one again
+    await db.open_engine(engine)
+    try:
+        with db.count_statements() as counted:
+            async with db.request_connection(engine):
+                connection = await db.request_scoped_connection(engine)
+                assert connection is not None
+                pid = connection.get_server_pid()
+                await connection.execute("BEGIN")
+                await connection.execute("SET LOCAL statement_timeout = '4321ms'")
+                await connection.execute(
+                    "INSERT INTO region (code, name, level) VALUES ('99', 'Uncommitted', 'x')"
+                )
+                assert connection.is_in_transaction()
+        # The ROLLBACK asyncpg sent on release is counted as the pool's reset.
+        assert counted.statements == [db.POOL_RESET], str(counted)
+
+        with db.count_statements() as counted:
+            async with db.request_connection(engine):
+                connection = await db.request_scoped_connection(engine)
+                assert connection is not None
+                assert connection.get_server_pid() == pid
+                assert not connection.is_in_transaction()  # the server's own status
+                assert await connection.fetchval("SELECT count(*) FROM region") == 0
+                assert await connection.fetchval("SHOW statement_timeout") != "4321ms"
+        assert db.POOL_RESET not in counted.statements, str(counted)
+    finally:
+        await db.close_engine(engine)
