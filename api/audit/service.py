@@ -92,8 +92,6 @@ RETURNING event_hash
 """
 
 
-_APPEND_POSTGRES_NUMBERED = db.numbered(_APPEND_POSTGRES)
-
 _APPEND_SQLITE = """
 INSERT INTO audit_event (seq, occurred_at, actor, action, object_type, object_id,
                          region_code, details, prev_hash, event_hash)
@@ -148,40 +146,20 @@ async def append_event(
         canonical_json(clean_details),
     ]
     engine = db.current_engine()
-    if db.is_postgres(engine) and engine.current_transaction.get() is not None:
-        # Inside the caller's transaction (the request path): the text numbered once, no
-        # Piccolo query built and compiled per event, no nested transaction object.
-        rows = await db.run_sql(
-            _APPEND_POSTGRES_NUMBERED,
-            GENESIS_HASH,
-            before,
-            GENESIS_HASH,
-            between,
-            after,
-            before,
-            between,
-            after,
-            *columns,
-        )
-        return str(rows[0]["event_hash"])
+    if db.is_postgres(engine):
+        sql = _APPEND_POSTGRES
+        chain = (GENESIS_HASH, before, GENESIS_HASH, between, after, before, between, after)
+        params: tuple[object, ...] = (*chain, *columns)
+        if engine.current_transaction.get() is not None:
+            # Inside the caller's transaction (the request path): no nested transaction
+            # object; `db.raw` runs the text numbered once, no Piccolo query per event.
+            rows = await db.raw(AuditEvent, sql, *params)
+            return str(rows[0]["event_hash"])
+    else:
+        sql = _APPEND_SQLITE
+        params = (*columns, before, between, after, GENESIS_HASH)
     async with db.write_transaction(engine):
-        if db.is_postgres(engine):
-            rows = await AuditEvent.raw(
-                _APPEND_POSTGRES,
-                GENESIS_HASH,
-                before,
-                GENESIS_HASH,
-                between,
-                after,
-                before,
-                between,
-                after,
-                *columns,
-            )
-        else:
-            rows = await AuditEvent.raw(
-                _APPEND_SQLITE, *columns, before, between, after, GENESIS_HASH
-            )
+        rows = await AuditEvent.raw(sql, *params)
     return str(rows[0]["event_hash"])
 
 
