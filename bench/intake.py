@@ -67,6 +67,7 @@ _BENCH = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
+import aiohttp  # noqa: E402
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import minio  # noqa: E402
@@ -147,6 +148,10 @@ class ConfigResult:
     job_worker_nice: str
     job_worker_rss_peak_mb: float
     cpu_ms_per_photo: dict[str, float]
+    # CPU ms per stored photo while the phones were sending (the drain excluded), and per
+    # ceiling PUT: what decides the rate and the ratio on a CPU-bound machine.
+    phase_cpu_ms_per_photo: dict[str, float]
+    ceiling_cpu_ms_per_put: dict[str, float]
     audit_events: dict[str, int]
     audit_events_per_visit: float
 
@@ -184,8 +189,50 @@ async def login_all(
     return tokens
 
 
+class PhoneClient:
+    """One phone's HTTP connection: ``put(path, body, headers) -> (status, body)``.
+
+    The load generator shares the machine's CPUs with the stack it measures, so its
+    client is the lean ``aiohttp`` by default (``--phone-client httpx``: the client of
+    the earlier runs, about twice the CPU per request)."""
+
+    errors: tuple[type[BaseException], ...] = (httpx.HTTPError, aiohttp.ClientError)
+
+    def __init__(self, kind: str, base_url: str) -> None:
+        self.kind = kind
+        self.base_url = base_url
+        self._httpx: httpx.AsyncClient | None = None
+        self._aiohttp: aiohttp.ClientSession | None = None
+        if kind == "httpx":
+            self._httpx = httpx.AsyncClient(
+                base_url=base_url,
+                timeout=httpx.Timeout(180.0),
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            )
+
+    async def put(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self._httpx is not None:
+            response = await self._httpx.put(path, content=body, headers=headers)
+            return response.status_code, response.content
+        if self._aiohttp is None:  # created inside the running loop, as aiohttp wants
+            self._aiohttp = aiohttp.ClientSession(
+                base_url=self.base_url,
+                connector=aiohttp.TCPConnector(limit=1),
+                timeout=aiohttp.ClientTimeout(total=180.0),
+                skip_auto_headers=("User-Agent",),
+            )
+        async with self._aiohttp.put(path, data=body, headers=headers) as reply:
+            return reply.status, await reply.read()
+
+    async def aclose(self) -> None:
+        if self._httpx is not None:
+            await self._httpx.aclose()
+        if self._aiohttp is not None:
+            await self._aiohttp.close()
+
+
 async def phone_loop(
-    client: httpx.AsyncClient,
+    client: PhoneClient,
     token: str,
     visits: list[VisitWork],
     timings: Timings,
@@ -200,42 +247,38 @@ async def phone_loop(
             continue
         started = time.perf_counter()
         try:
-            response = await client.put(
-                f"/api/v1/visits/{visit.id}", content=visit.body, headers=json_headers
+            status, content = await client.put(
+                f"/api/v1/visits/{visit.id}", visit.body, json_headers
             )
-        except httpx.HTTPError as error:
+        except client.errors as error:
             timings.statuses["visit:" + type(error).__name__] += 1
             timings.errors.append(f"visit {visit.id}: {type(error).__name__}: {error}")
             continue
         timings.visit_ms.append((time.perf_counter() - started) * 1000)
-        timings.statuses[f"visit:{response.status_code}"] += 1
+        timings.statuses[f"visit:{status}"] += 1
         timings.bytes_sent += len(visit.body)
-        if response.status_code not in (200, 201):
-            timings.errors.append(f"visit {visit.id}: {response.status_code} {response.text[:300]}")
+        if status not in (200, 201):
+            timings.errors.append(f"visit {visit.id}: {status} {content[:300]!r}")
             continue
         state = None
         for photo in visit.photos:
             started = time.perf_counter()
             try:
-                response = await client.put(
-                    f"/api/v1/visits/{visit.id}/photos/{photo.id}",
-                    content=photo.data,
-                    headers=photo_headers,
+                status, content = await client.put(
+                    f"/api/v1/visits/{visit.id}/photos/{photo.id}", photo.data, photo_headers
                 )
-            except httpx.HTTPError as error:
+            except client.errors as error:
                 timings.statuses["photo:" + type(error).__name__] += 1
                 timings.errors.append(f"photo {photo.id}: {type(error).__name__}: {error}")
                 break
             timings.photo_ms.append((time.perf_counter() - started) * 1000)
-            timings.statuses[f"photo:{response.status_code}"] += 1
-            if response.status_code not in (200, 201):
-                timings.errors.append(
-                    f"photo {photo.id}: {response.status_code} {response.text[:300]}"
-                )
+            timings.statuses[f"photo:{status}"] += 1
+            if status not in (200, 201):
+                timings.errors.append(f"photo {photo.id}: {status} {content[:300]!r}")
                 break
             timings.photos_done += 1
             timings.bytes_sent += len(photo.data)
-            receipt = response.json()
+            receipt = json.loads(content)
             state = "stored" if not receipt["missing_photos"] else receipt["visit_state"]
         if state == "stored":
             timings.visits_done += 1
@@ -249,18 +292,13 @@ async def drive(
     field_data: FieldData,
     works: dict[str, list[VisitWork]],
     args: argparse.Namespace,
-) -> tuple[Timings, float, dict[str, float], float, float, float, int]:
+) -> tuple[Timings, float, dict[str, float], dict[str, float], float, float, int]:
     timings = Timings()
     tokens = await login_all(
         api.base_url, [p.username for p in field_data.phones], timings, args.login_parallel
     )
     clients = {
-        phone.username: httpx.AsyncClient(
-            base_url=api.base_url,
-            timeout=httpx.Timeout(180.0),
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
-        for phone in field_data.phones
+        phone.username: PhoneClient(args.phone_client, api.base_url) for phone in field_data.phones
     }
     connection = await asyncpg.connect(database.url)
     try:
@@ -289,29 +327,53 @@ async def drive(
             )
         )
         elapsed = time.perf_counter() - started
+        # What the phones' phase alone cost (the rate is decided here, not in the drain).
+        phase_cpu = await _component_cpu(
+            connection, api, jobs, weed, api_before, jobs_before, weed_before, backends_before
+        )
+        phase_cpu["load generator"] = time.process_time() - self_before
+        phase_busy = machine_busy()
+        phase_cpu["whole machine"] = (phase_busy[0] - busy_before[0]) / os.sysconf("SC_CLK_TCK")
         # Analysis goes on after the phones are done: wait until every stored photo is.
         analysed = await _wait_analysed(connection, args.drain_timeout)
         drain = time.perf_counter() - started - elapsed
         busy_after = machine_busy()
-        cpu = {
-            "api": sum(cpu_seconds(pid) - api_before.get(pid, 0.0) for pid in api.session_pids()),
-            "workers": sum(cpu_seconds(pid) - jobs_before.get(pid, 0.0) for pid in jobs.pids()),
-            "postgres": 0.0,
-            "seaweedfs": cpu_seconds(weed.pid or 0) - weed_before,
-            "load generator": time.process_time() - self_before,
-        }
-        for row in await connection.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        ):
-            cpu["postgres"] += cpu_seconds(row["pid"]) - backends_before.get(row["pid"], 0.0)
+        cpu = await _component_cpu(
+            connection, api, jobs, weed, api_before, jobs_before, weed_before, backends_before
+        )
+        cpu["load generator"] = time.process_time() - self_before
     finally:
         await connection.close()
         await asyncio.gather(*(c.aclose() for c in clients.values()))
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
     total_cpu = (busy_after[0] - busy_before[0]) / os.sysconf("SC_CLK_TCK")
     cpu["other processes"] = max(0.0, total_cpu - sum(cpu.values()))
-    return timings, elapsed, cpu, busy, total_cpu, drain, analysed
+    return timings, elapsed, cpu, phase_cpu, busy, drain, analysed
+
+
+async def _component_cpu(
+    connection: asyncpg.Connection,
+    api: ApiServer,
+    jobs: JobWorkers,
+    weed: SeaweedServer,
+    api_before: dict[int, float],
+    jobs_before: dict[int, float],
+    weed_before: float,
+    backends_before: dict[int, float],
+) -> dict[str, float]:
+    """CPU seconds each server component used since the ``*_before`` readings."""
+    cpu = {
+        "api": sum(cpu_seconds(pid) - api_before.get(pid, 0.0) for pid in api.session_pids()),
+        "workers": sum(cpu_seconds(pid) - jobs_before.get(pid, 0.0) for pid in jobs.pids()),
+        "postgres": 0.0,
+        "seaweedfs": cpu_seconds(weed.pid or 0) - weed_before,
+    }
+    for row in await connection.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    ):
+        cpu["postgres"] += cpu_seconds(row["pid"]) - backends_before.get(row["pid"], 0.0)
+    return cpu
 
 
 async def _wait_analysed(connection: asyncpg.Connection, timeout: float) -> int:
@@ -353,6 +415,9 @@ class JobWorkers:
                     cwd=ROOT,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    # As systemd starts a service: its own session, whose CPU share the
+                    # worker lowers with its niceness (api.jobs.worker.lower_cpu_priority).
+                    start_new_session=True,
                 )
             )
 
@@ -374,7 +439,7 @@ class JobWorkers:
 # -------------------------------------------------------------------------- ceiling
 def s3_ceiling(
     weed: SeaweedServer, photos: list[bytes], concurrency: int
-) -> tuple[float, list[float]]:
+) -> tuple[float, list[float], dict[str, float]]:
     """Plain PUTs of the same bytes with the bare ``minio`` client, from threads."""
     http = urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=5, read=60),
@@ -401,13 +466,18 @@ def s3_ceiling(
         )
         latencies.append((time.perf_counter() - began) * 1000)
 
+    weed_before, self_before = cpu_seconds(weed.pid or 0), time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         for future in [pool.submit(put, i) for i in range(len(photos))]:
             future.result()
     elapsed = time.perf_counter() - started
+    cpu = {
+        "seaweedfs": cpu_seconds(weed.pid or 0) - weed_before,
+        "load generator": time.process_time() - self_before,
+    }
     http.clear()
-    return elapsed, latencies
+    return elapsed, latencies, cpu
 
 
 # ------------------------------------------------------------------- one configuration
@@ -492,7 +562,7 @@ def run_config(
                 flush=True,
             )
             with MemorySampler(api.worker_pids) as sampler, MemorySampler(jobs.pids) as job_rss:
-                timings, elapsed, cpu, busy, _, drain, analysed = asyncio.run(
+                timings, elapsed, cpu, phase_cpu, busy, drain, analysed = asyncio.run(
                     drive(api, jobs, database, weed, field_data, works, args)
                 )
             supervisor_rss = _rss(supervisor) if supervisor else 0
@@ -501,7 +571,7 @@ def run_config(
             api.stop()
         counts = asyncio.run(_db_counts(database.url))
         print(f"[{label}] ceiling: bare minio put_object x {len(jpegs)} ...", flush=True)
-        ceiling_s, ceiling_lat = s3_ceiling(weed, jpegs, args.phones)
+        ceiling_s, ceiling_lat, ceiling_cpu = s3_ceiling(weed, jpegs, args.phones)
     finally:
         database.drop()
 
@@ -554,6 +624,20 @@ def run_config(
             * 1000
             / max(1, analysed)
         },
+        phase_cpu_ms_per_photo={
+            name: seconds * 1000 / max(1, timings.photos_done)
+            for name, seconds in phase_cpu.items()
+        },
+        ceiling_cpu_ms_per_put={
+            name: seconds * 1000 / len(jpegs) for name, seconds in ceiling_cpu.items()
+        },
+    )
+    print(
+        f"[{label}] while the phones sent, CPU ms/photo "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result.phase_cpu_ms_per_photo.items())
+        + "; ceiling CPU ms/PUT "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result.ceiling_cpu_ms_per_put.items()),
+        flush=True,
     )
     print(
         f"[{label}] audit_event rows: {sum(counts['audit'].values())} {counts['audit']}",
@@ -779,6 +863,12 @@ def main() -> None:
         type=int,
         default=0,
         help="VERVAL_DATABASE_POOL_MAX per worker (0: the default)",
+    )
+    parser.add_argument(
+        "--phone-client",
+        choices=["aiohttp", "httpx"],
+        default="aiohttp",
+        help="the phones' HTTP client (httpx: the client of runs before 2026-12-07)",
     )
     parser.add_argument("--login-parallel", type=int, default=8)
     parser.add_argument(
