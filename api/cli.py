@@ -7,7 +7,6 @@ file stays the index of what the CLI can do.
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 import click
@@ -81,14 +80,13 @@ def serve(
     "nothing; beside an API it lets intake go first (analysis may lag, receipts do not).",
 )
 def worker(concurrency: int, until_empty: bool, niceness: int) -> None:
-    from api.jobs.worker import run_worker
+    from api.jobs.worker import lower_cpu_priority, run_worker
     from api.logging import configure_logging
 
     # Why: the phone waits for the receipt, not for the analysis. When the worker shares
     # cores with the API, PostgreSQL and the object store, a niced worker takes only the
     # CPU the request path leaves idle; on a dedicated machine nothing else competes.
-    if niceness:
-        os.nice(niceness)
+    lower_cpu_priority(niceness)
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)

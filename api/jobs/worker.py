@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+from pathlib import Path
 
 from api.jobs.queue import (
     ANALYSIS_QUEUE,
@@ -21,6 +23,31 @@ from api.resources import open_resources
 from api.settings import Settings
 
 log = logging.getLogger("verval.jobs")
+
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_cpu_priority(niceness: int) -> None:
+    """Lower this process's CPU priority by ``niceness`` (0: leave it).
+
+    Linux's autogroup scheduling first shares the CPU between sessions, then between the
+    processes of a session by their nice values: ``os.nice`` alone ranks the worker only
+    against its own session, not against an API, PostgreSQL or SeaweedFS started in
+    theirs. A worker that leads its own session (systemd, ``setsid``, a supervisor's
+    ``start_new_session``) therefore lowers its session's share as well. One that does
+    not (started from a shell) leaves the session alone: that would slow the shell's
+    other processes too. In containers the cgroup's CPU weight decides instead
+    (``cpu_shares`` in deploy/compose.yaml).
+    """
+    if niceness <= 0:
+        return
+    os.nice(niceness)
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        AUTOGROUP.write_text(str(min(19, niceness)))
+    except OSError as error:  # no autogroup in this kernel, or not permitted
+        log.info("worker session priority unchanged: %s", error.strerror or error)
 
 
 async def run_worker(settings: Settings, *, concurrency: int, until_empty: bool) -> int:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,12 +41,13 @@ def _environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _worker(settings: Settings, *extra: str) -> subprocess.Popen[bytes]:
+def _worker(settings: Settings, *extra: str, own_session: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", "worker", *extra],
         env=_environment(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=own_session,
     )
 
 
@@ -176,6 +178,44 @@ async def test_a_worker_yields_the_cpu_by_its_niceness(queued, options, added):
         seen = await asyncio.to_thread(_niceness_once_set, worker, expected)
         assert worker.poll() is None, worker.stderr.read().decode() if worker.stderr else ""
         assert seen == expected
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(worker.wait)
+
+
+def _autogroup_nice(pid: int) -> int | None:
+    """The nice value of the process's autogroup, or None when the kernel has none."""
+    try:
+        text = Path(f"/proc/{pid}/autogroup").read_text()  # "/autogroup-85 nice 0"
+    except OSError:
+        return None
+    return int(text.split()[-1])
+
+
+@pytest.mark.parametrize("own_session", [True, False])
+async def test_a_worker_leading_its_session_lowers_the_session_too(queued, own_session):
+    # Linux shares the CPU between sessions (autogroups) before nice values count, so a
+    # worker started as a service (its own session) must lower its session's share or it
+    # competes with the API's session as an equal. Started from a shell, it must leave the
+    # shell's session (here: the test runner's) alone.
+    _, _, settings = queued
+    ours = _autogroup_nice(os.getpid())
+    worker = _worker(settings, "--nice", "7", own_session=own_session)
+    try:
+        await asyncio.to_thread(_niceness_once_set, worker, min(19, os.nice(0) + 7))
+        seen = _autogroup_nice(worker.pid)
+        for _ in range(300):
+            if not own_session or seen != ours or worker.poll() is not None:
+                break
+            await asyncio.sleep(0.01)
+            seen = _autogroup_nice(worker.pid)
+        assert worker.poll() is None, worker.stderr.read().decode() if worker.stderr else ""
+        if ours is None:  # a kernel without autogroup: nothing to lower, the worker runs
+            assert seen is None
+        elif own_session:
+            assert seen == 7
+        else:
+            assert seen == ours and _autogroup_nice(os.getpid()) == ours
     finally:
         worker.send_signal(signal.SIGTERM)
         await asyncio.to_thread(worker.wait)
