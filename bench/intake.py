@@ -785,7 +785,8 @@ def render(
         "What decides the ratio on a machine whose CPUs are all busy: CPU ms per stored photo "
         "while the phones sent (the drain excluded) against CPU ms per ceiling PUT. The "
         "ratio is then about ceiling ms ÷ machine ms; *bound with a free API* is that "
-        "ratio if the API cost nothing (machine ms minus the API's):",
+        "ratio if the API processes cost nothing (machine ms minus theirs; PostgreSQL running "
+        "their SQL still counted):",
         "",
         "| API workers | audit | API | job workers | PostgreSQL | SeaweedFS | load generator | "
         "whole machine | ceiling: SeaweedFS | ceiling: load generator | ceiling: CPUs ÷ PUT/s "
