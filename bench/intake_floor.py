@@ -74,8 +74,13 @@ def _evidence_store() -> S3Store:
             read_timeout=60.0,
             conditional_put=True,
         )
-        _store.object_lock_enabled = True  # the bucket is made with it before the workers start
     return _store
+
+
+async def _open_evidence_bucket() -> None:
+    # As the API does at start-up: the bucket with Object Lock and default retention (made
+    # by the first worker, found by the others), which also sets the store's lock flag.
+    await _evidence_store().ensure_bucket()
 
 
 @put("/photos/{name:str}", status_code=201)
@@ -100,7 +105,7 @@ async def receive_photo(request: Request[Any, Any, Any], name: str) -> dict[str,
     return {"key": stored.key, "size": size, "sha256": stored.sha256, "state": "stored"}
 
 
-app = Litestar([receive_photo], debug=False)
+app = Litestar([receive_photo], on_startup=[_open_evidence_bucket], debug=False)
 
 
 # ---------------------------------------------------------------------- the measurement
@@ -198,7 +203,6 @@ def one_round(
     weed: SeaweedServer, jpegs: list[bytes], args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
     bucket = f"floor-{uuid.uuid4().hex[:10]}"
-    weed.client().make_bucket(bucket, object_lock=True)
     spool = tmp / f"spool-{bucket}"
     spool.mkdir()
     server = FloorServer(weed, bucket, spool, args.workers)
