@@ -42,12 +42,25 @@ def lower_cpu_priority(niceness: int) -> None:
     if niceness <= 0:
         return
     os.nice(niceness)
-    if os.getsid(0) != os.getpid():
+    if os.getsid(0) != os.getpid() or not autogroup_in_effect():
         return
     try:
         AUTOGROUP.write_text(str(min(19, niceness)))
     except OSError as error:  # no autogroup in this kernel, or not permitted
         log.info("worker session priority unchanged: %s", error.strerror or error)
+
+
+def autogroup_in_effect(path: Path = AUTOGROUP) -> bool:
+    """Whether the kernel schedules this process by autogroup.
+
+    The file reads "/autogroup-85 nice 0" when it does. It is missing without autogroup
+    support, and empty in the default autogroup (init's session, and every process that
+    never started a session of its own), which has no share of its own to lower.
+    """
+    try:
+        return bool(path.read_text().strip())
+    except OSError:
+        return False
 
 
 async def run_worker(settings: Settings, *, concurrency: int, until_empty: bool) -> int:
