@@ -6,7 +6,10 @@ spooled to files as the API spools uploads) at each concurrency level, through s
 *series* measured in the same run against the same server:
 
 PUT
-  bare          bare ``minio.Minio`` in threads, plain ``put_object`` — the ceiling
+  unversioned   bare ``minio.Minio`` in threads, plain ``put_object`` into a bucket without
+                Object Lock (and so without versioning): what ``bench/intake.py``'s
+                ceiling writes to
+  bare          the same into a bucket with Object Lock — the ceiling
   bare-same     bare client in threads sending exactly the PUT S3Store sends
                 (``If-None-Match: *``, ``x-amz-meta-sha256``, COMPLIANCE retention)
   async-same    that same request from asyncio tasks, one ``anyio.to_thread.run_sync``
@@ -18,7 +21,8 @@ GET
   async-same    the same from asyncio tasks through ``anyio.to_thread.run_sync``
   store         ``S3Store.open`` streamed in 64 KiB chunks
 
-Every bucket is created the same way (Object Lock on, default COMPLIANCE retention). The
+Every bucket but the unversioned one is created the same way (Object Lock on, default
+COMPLIANCE retention). SeaweedFS's own CPU is read from /proc for every pass. The
 series take turns every ``--slice`` objects (so that other load on the machine falls on
 all of them alike), each whole measurement is repeated ``--rounds`` times, and the best
 round of each series is reported (other load only ever slows a series down).
@@ -57,6 +61,7 @@ import anyio.to_thread  # noqa: E402
 import minio  # noqa: E402
 import urllib3  # noqa: E402
 
+from bench.fieldstack import cpu_seconds  # noqa: E402
 from media.s3 import S3Store  # noqa: E402
 from tests.support.s3_fixtures import make_s3_store  # noqa: E402
 from tests.support.seaweedfs import SeaweedServer  # noqa: E402
@@ -78,7 +83,7 @@ same bytes with the bare client), and reports our code as a ratio to that ceilin
 machine is shared, so sections also say what load they ran under.
 """
 
-PUT_SERIES = ["bare", "bare-same", "async-same", "store", "stat-first"]
+PUT_SERIES = ["unversioned", "bare", "bare-same", "async-same", "store", "stat-first"]
 GET_SERIES = ["bare", "async-same", "store"]
 
 
@@ -113,6 +118,7 @@ class Measurement:
     p50_ms: float
     p95_ms: float
     client_cpu_us_per_op: float
+    server_cpu_us_per_op: float
 
     @property
     def ops_per_s(self) -> float:
@@ -268,6 +274,7 @@ async def run_series(
     # Bare client: gets read the same bytes, as written by the ceiling series.
     bucket = setup.buckets[series if op == "put" else "bare"]
     make = {
+        ("put", "unversioned"): bare_put,
         ("put", "bare"): bare_put,
         ("put", "bare-same"): same_put,
         ("put", "async-same"): same_put,
@@ -290,6 +297,7 @@ async def benchmark(
         server, "bench-stat-first", read_timeout=60.0, max_connections=top, conditional_put=False
     )
     buckets = {
+        "unversioned": "bench-unversioned",
         "bare": "bench-bare",
         "bare-same": "bench-bare-same",
         "async-same": "bench-async-same",
@@ -303,6 +311,7 @@ async def benchmark(
         other = make_s3_store(server, buckets[series])
         await other.ensure_bucket()
         other.close()
+    bare_client(server, 1).make_bucket(buckets["unversioned"])  # no Object Lock
 
     # Warm every bucket: its first write makes its volumes.
     warm = items[0]
@@ -325,13 +334,16 @@ async def benchmark(
                 # is doing meanwhile falls on all of them alike.
                 seconds = dict.fromkeys(series_list, 0.0)
                 cpu = dict.fromkeys(series_list, 0.0)
+                server_cpu = dict.fromkeys(series_list, 0.0)
                 latencies: dict[str, list[float]] = {series: [] for series in series_list}
                 for index, part in enumerate(slices):
                     shift = (round_number + index) % len(series_list)
                     for series in series_list[shift:] + series_list[:shift]:
                         cpu_before = time.process_time()
+                        server_before = cpu_seconds(server.pid or 0)
                         took, lat = await run_series(setup, op, series, prefix, part)
                         cpu[series] += time.process_time() - cpu_before
+                        server_cpu[series] += cpu_seconds(server.pid or 0) - server_before
                         seconds[series] += took
                         latencies[series] += lat
                 for series in series_list:
@@ -343,12 +355,14 @@ async def benchmark(
                         seconds[series],
                         latencies[series],
                         cpu[series],
+                        server_cpu[series],
                     )
                     results.append(m)
                     print(
                         f"  c={concurrency:<2} round {round_number} {op} {series:<10} "
                         f"{m.ops_per_s:7.1f} ops/s  p50 {m.p50_ms:6.1f} ms  "
-                        f"p95 {m.p95_ms:6.1f} ms  client CPU {m.client_cpu_us_per_op:5.0f} us/op",
+                        f"p95 {m.p95_ms:6.1f} ms  client CPU {m.client_cpu_us_per_op:5.0f} us/op  "
+                        f"server CPU {m.server_cpu_us_per_op:5.0f} us/op",
                         flush=True,
                     )
     store.close()
@@ -364,6 +378,7 @@ def measurement(
     seconds: float,
     latencies: list[float],
     cpu: float,
+    server_cpu: float,
 ) -> Measurement:
     cuts = statistics.quantiles(sorted(latencies), n=100, method="inclusive")
     return Measurement(
@@ -376,6 +391,7 @@ def measurement(
         cuts[49] * 1000,
         cuts[94] * 1000,
         cpu / len(latencies) * 1e6,
+        server_cpu / len(latencies) * 1e6,
     )
 
 
@@ -395,9 +411,10 @@ def ratio(results: list[Measurement], op: str, series: str, base: str, level: in
 
 def throughput_table(results: list[Measurement], levels: list[int]) -> str:
     lines = [
-        "| op | conc. | bare (ceiling) | bare, same requests | async, same requests "
-        "| **S3Store** | S3Store / ceiling | S3Store / async same | stat-first |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| op | conc. | unversioned | bare (ceiling) | bare, same requests "
+        "| async, same requests | **S3Store** | S3Store / ceiling | S3Store / async same "
+        "| S3Store / unversioned | stat-first |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for op in ("put", "get"):
         for level in levels:
@@ -405,21 +422,28 @@ def throughput_table(results: list[Measurement], levels: list[int]) -> str:
             def ops(series: str, op: str = op, level: int = level) -> str:
                 return f"{best_round(results, op, series, level).ops_per_s:.0f}"
 
-            same = ops("bare-same") if op == "put" else "(= bare)"
-            stat_first = ops("stat-first") if op == "put" else "-"
+            put = op == "put"
+            unversioned = ops("unversioned") if put else "-"
+            same = ops("bare-same") if put else "(= bare)"
+            stat_first = ops("stat-first") if put else "-"
+            to_unversioned = (
+                f"{ratio(results, op, 'store', 'unversioned', level):.2f}" if put else "-"
+            )
             lines.append(
-                f"| {op} | {level} | {ops('bare')} | {same} | {ops('async-same')} | "
-                f"**{ops('store')}** | {ratio(results, op, 'store', 'bare', level):.2f} | "
-                f"{ratio(results, op, 'store', 'async-same', level):.2f} | {stat_first} |"
+                f"| {op} | {level} | {unversioned} | {ops('bare')} | {same} | "
+                f"{ops('async-same')} | **{ops('store')}** | "
+                f"{ratio(results, op, 'store', 'bare', level):.2f} | "
+                f"{ratio(results, op, 'store', 'async-same', level):.2f} | {to_unversioned} | "
+                f"{stat_first} |"
             )
     return "\n".join(lines)
 
 
 def latency_table(results: list[Measurement], levels: list[int]) -> str:
     lines = [
-        "| op | conc. | bare p50 / p95 ms | bare, same requests | async, same requests "
-        "| **S3Store** | stat-first |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| op | conc. | unversioned | bare p50 / p95 ms | bare, same requests "
+        "| async, same requests | **S3Store** | stat-first |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for op in ("put", "get"):
         for level in levels:
@@ -428,11 +452,13 @@ def latency_table(results: list[Measurement], levels: list[int]) -> str:
                 m = best_round(results, op, series, level)
                 return f"{m.p50_ms:.1f} / {m.p95_ms:.1f}"
 
-            same = lat("bare-same") if op == "put" else "-"
-            stat_first = lat("stat-first") if op == "put" else "-"
+            put = op == "put"
+            unversioned = lat("unversioned") if put else "-"
+            same = lat("bare-same") if put else "-"
+            stat_first = lat("stat-first") if put else "-"
             lines.append(
-                f"| {op} | {level} | {lat('bare')} | {same} | {lat('async-same')} | "
-                f"**{lat('store')}** | {stat_first} |"
+                f"| {op} | {level} | {unversioned} | {lat('bare')} | {same} | "
+                f"{lat('async-same')} | **{lat('store')}** | {stat_first} |"
             )
     return "\n".join(lines)
 
@@ -453,6 +479,36 @@ def cpu_table(results: list[Measurement], levels: list[int]) -> str:
 
             lines.append(
                 f"| {op} | {level} | {cpu('bare')} | {cpu('async-same')} | **{cpu('store')}** |"
+            )
+    return "\n".join(lines)
+
+
+def lowest(results: list[Measurement], op: str, series: str, level: int, field: str) -> float:
+    """The lowest per-object CPU figure of a series' rounds (the least disturbed)."""
+    return min(
+        getattr(m, field) for m in results if (m.op, m.series, m.concurrency) == (op, series, level)
+    )
+
+
+def server_cpu_table(results: list[Measurement], levels: list[int]) -> str:
+    lines = [
+        "| op | conc. | unversioned | bare (ceiling) | bare, same requests | **S3Store** "
+        "| S3Store minus unversioned |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op in ("put", "get"):
+        for level in levels:
+
+            def cpu(series: str, op: str = op, level: int = level) -> float:
+                return lowest(results, op, series, level, "server_cpu_us_per_op")
+
+            put = op == "put"
+            unversioned = f"{cpu('unversioned'):.0f}" if put else "-"
+            same = f"{cpu('bare-same'):.0f}" if put else "(= bare)"
+            extra = f"{cpu('store') - cpu('unversioned'):+.0f}" if put else "-"
+            lines.append(
+                f"| {op} | {level} | {unversioned} | {cpu('bare'):.0f} | {same} | "
+                f"**{cpu('store'):.0f}** | {extra} |"
             )
     return "\n".join(lines)
 
@@ -541,10 +597,13 @@ ever slows a series down, so the best round is the least disturbed one).
 
 {describe_machine(info)} {describe_load(info["load_before"], info["load_after"], info["nproc"])}
 
-Series (all in the same run, against the same server; every bucket has Object Lock on):
+Series (all in the same run, against the same server; every bucket but the unversioned
+one has Object Lock on):
 
+- **unversioned**: bare `minio.Minio` in threads, plain `put_object` into a bucket made
+  without Object Lock, so without versioning: what `bench/intake.py`'s ceiling writes to.
 - **bare (ceiling)**: bare `minio.Minio` in threads; plain `put_object`, `get_object` +
-  `read()`; connection pool as large as the concurrency.
+  `read()`; connection pool as large as the concurrency; bucket with Object Lock.
 - **bare, same requests**: the bare client in threads sending exactly the PUT that
   S3Store sends (`If-None-Match: *`, `x-amz-meta-sha256`, COMPLIANCE retention).
 - **async, same requests**: those requests from asyncio tasks, one
@@ -565,6 +624,10 @@ Client CPU per object (the benchmark process, all threads; lowest of the rounds)
 
 {cpu_table(results, levels)}
 
+SeaweedFS CPU per object (the `weed server` process; lowest of the rounds), µs:
+
+{server_cpu_table(results, levels)}
+
 {findings(results, levels)}
 """
 
@@ -573,9 +636,21 @@ def findings(results: list[Measurement], levels: list[int]) -> str:
     def ratios(op: str, series: str, base: str) -> str:
         return ", ".join(f"{ratio(results, op, series, base, level):.2f}" for level in levels)
 
+    def server_extra(series: str, base: str) -> str:
+        return ", ".join(
+            f"{lowest(results, 'put', series, level, 'server_cpu_us_per_op') - lowest(results, 'put', base, level, 'server_cpu_us_per_op'):+.0f}"
+            for level in levels
+        )
+
     at = "/".join(map(str, levels))
     return f"""Where the gap to the ceiling goes (ratios at concurrency {at}):
 
+- **Object Lock and the evidence PUT.** A bucket with Object Lock is versioned: bare /
+  unversioned = {ratios("put", "bare", "unversioned")}, SeaweedFS CPU per PUT
+  {server_extra("bare", "unversioned")} µs against the unversioned bucket. The whole
+  evidence PUT (S3Store / unversioned = {ratios("put", "store", "unversioned")}) changes
+  SeaweedFS's CPU per object by {server_extra("store", "unversioned")} µs against a plain
+  PUT into an unversioned bucket, which is what `bench/intake.py`'s ceiling writes to.
 - **Write-once, charged by the server.** The conditional PUT in a locked (versioned)
   bucket makes SeaweedFS resolve the key's latest version before writing: bare, same
   requests / bare = {ratios("put", "bare-same", "bare")}. The alternative, a HEAD before
