@@ -404,6 +404,13 @@ def best_round(results: list[Measurement], op: str, series: str, level: int) -> 
     )
 
 
+def lowest(results: list[Measurement], op: str, series: str, level: int, field: str) -> float:
+    """The lowest per-object CPU figure of a series' rounds (the least disturbed)."""
+    return min(
+        getattr(m, field) for m in results if (m.op, m.series, m.concurrency) == (op, series, level)
+    )
+
+
 def ratio(results: list[Measurement], op: str, series: str, base: str, level: int) -> float:
     ours = best_round(results, op, series, level).ops_per_s
     return ours / best_round(results, op, base, level).ops_per_s
@@ -472,22 +479,12 @@ def cpu_table(results: list[Measurement], levels: list[int]) -> str:
         for level in levels:
 
             def cpu(series: str, op: str = op, level: int = level) -> str:
-                runs = [
-                    m for m in results if (m.op, m.series, m.concurrency) == (op, series, level)
-                ]
-                return f"{min(m.client_cpu_us_per_op for m in runs):.0f}"
+                return f"{lowest(results, op, series, level, 'client_cpu_us_per_op'):.0f}"
 
             lines.append(
                 f"| {op} | {level} | {cpu('bare')} | {cpu('async-same')} | **{cpu('store')}** |"
             )
     return "\n".join(lines)
-
-
-def lowest(results: list[Measurement], op: str, series: str, level: int, field: str) -> float:
-    """The lowest per-object CPU figure of a series' rounds (the least disturbed)."""
-    return min(
-        getattr(m, field) for m in results if (m.op, m.series, m.concurrency) == (op, series, level)
-    )
 
 
 def server_cpu_table(results: list[Measurement], levels: list[int]) -> str:
