@@ -46,7 +46,7 @@ def lower_cpu_priority(niceness: int) -> None:
         return
     try:
         AUTOGROUP.write_text(str(min(19, niceness)))
-    except OSError as error:  # no autogroup in this kernel, or not permitted
+    except OSError as error:  # not permitted
         log.info("worker session priority unchanged: %s", error.strerror or error)
 
 
