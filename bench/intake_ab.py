@@ -54,8 +54,7 @@ def parse_env(pairs: list[str]) -> dict[str, str]:
 
 def run_once(variant: Variant, intake_args: list[str]) -> None:
     """One `intake.py` run of the variant; its first configuration's result is kept."""
-    python = ROOT / ".venv" / "bin" / "python"
-    command = [str(python), str(variant.tree / "bench" / "intake.py"), *intake_args]
+    command = [sys.executable, str(variant.tree / "bench" / "intake.py"), *intake_args]
     print(f"[{variant.name}] {' '.join(command[1:])}", flush=True)
     done = subprocess.run(
         command,
@@ -117,7 +116,7 @@ def summary(variants: list[Variant]) -> str:
         ]
         lines.append(f"| {variant.name} | {len(runs)} | " + " | ".join(cells) + " |")
     a, b = variants
-    pairs = list(zip(a.runs, b.runs, strict=False))
+    pairs = list(zip(a.runs, b.runs, strict=True))
     ratio_pairs = [rb["ratio"] / ra["ratio"] for ra, rb in pairs]
     machine_pairs = [
         rb["phase_cpu_ms_per_photo"]["whole machine"]

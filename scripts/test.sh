@@ -26,9 +26,9 @@ fi
 # Browser tests run in their own process: Playwright's sync driver keeps an event loop
 # in the main thread, which the asyncio tests of the main suite cannot share.
 .venv/bin/pytest tests/e2e
-# The main suite in parallel processes (pytest-xdist), one per CPU up to 4: each has its
-# own databases and SeaweedFS server, and much of a test's time is spent waiting on them,
-# the browser-free servers and the fuzzer. On the 2-CPU CI machines this halves the time.
+# The main suite in parallel processes (pytest-xdist), one per CPU up to 4, each with its
+# own databases and SeaweedFS server: much of a test's time is spent waiting on servers,
+# so two processes on two CPUs took ~10 minutes where one took ~17.
 workers=$(nproc 2>/dev/null || echo 2)
 [ "$workers" -gt 4 ] && workers=4
 exec .venv/bin/pytest tests --ignore=tests/e2e -n "$workers"
