@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -378,9 +378,12 @@ def make_engine(database_url: str, *, pool_max: int = 10) -> Engine:
         # A generous busy timeout lets concurrent writers queue instead of failing.
         return VervalSQLiteEngine(path=str(path), timeout=30)
     parsed = urlparse(database_url)
+    # libpq's URL form for a server on this machine's Unix socket:
+    # postgresql://user@/dbname?host=/var/run/postgresql (the directory of the socket).
+    query = parse_qs(parsed.query)
     config = {
-        "host": parsed.hostname or "127.0.0.1",
-        "port": parsed.port or 5432,
+        "host": query.get("host", [parsed.hostname or "127.0.0.1"])[0],
+        "port": int(query.get("port", [parsed.port or 5432])[0]),
         "user": unquote(parsed.username or "postgres"),
         "password": unquote(parsed.password) if parsed.password else None,
         "database": parsed.path.lstrip("/") or "verval",

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -186,8 +187,8 @@ class BenchDatabase:
 
     def __init__(self) -> None:
         self.name = f"verval_bench_{uuid.uuid4().hex[:12]}"
-        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0]
-        self.url = f"{base}/{self.name}"
+        # The admin DSN's server and options (a Unix socket's ?host=...) with this database.
+        self.url = urlsplit(POSTGRES_ADMIN_DSN)._replace(path=f"/{self.name}").geturl()
         self.created = False
 
     def create(self) -> None:

@@ -95,3 +95,24 @@ async def test_a_connection_given_back_inside_a_transaction_is_rolled_back(
         assert db.POOL_RESET not in counted.statements, str(counted)
     finally:
         await db.close_engine(engine)
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_url_with_a_socket_directory_connects_over_the_unix_socket(
+    database: TestDatabase,
+) -> None:
+    """libpq's URL form for a server on the same machine,
+    ``postgresql://user@/dbname?host=/run/postgresql``, must reach that socket: before, the
+    ``host`` parameter was dropped and the engine went to 127.0.0.1 over TCP."""
+    rows = await database.engine.run_ddl("SHOW unix_socket_directories")
+    directory = rows[0]["unix_socket_directories"].split(",")[0].strip()
+    name = database.url.rsplit("/", 1)[1]
+    engine = db.make_engine(f"postgresql://postgres@/{name}?host={directory}", pool_max=1)
+    await db.open_engine(engine)
+    try:
+        rows = await engine.run_ddl("SELECT inet_server_addr() AS address, current_database()")
+    finally:
+        await db.close_engine(engine)
+    # No server address: the connection is not TCP.
+    assert rows[0]["address"] is None
+    assert rows[0]["current_database"] == name
