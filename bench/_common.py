@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -65,6 +66,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def dsn_for_database(name: str) -> str:
+    """The admin DSN's server and options (a Unix socket's ``?host=...``) with database
+    ``name``."""
+    return urlsplit(ADMIN_DSN)._replace(path=f"/{name}").geturl()
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
 async def create_database() -> str:
     name = f"verval_bench_{uuid.uuid4().hex[:10]}"
     connection = await asyncpg.connect(ADMIN_DSN)
@@ -72,13 +83,13 @@ async def create_database() -> str:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    return ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+    return dsn_for_database(name)
 
 
 async def drop_database(url: str) -> None:
     connection = await asyncpg.connect(ADMIN_DSN)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
     finally:
         await connection.close()
 

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -47,11 +46,11 @@ if str(ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 
+from bench._common import ADMIN_DSN as POSTGRES_ADMIN_DSN  # noqa: E402
+from bench._common import dsn_for_database  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 VERVAL = VENV_BIN / "verval"
-POSTGRES_ADMIN_DSN = os.environ.get(
-    "VERVAL_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 REGENCY = "17.06"  # Kabupaten Mukomuko
 PASSWORD = "bench-password-2026"
 SECRET_KEY = "bench-secret-" + "k" * 48
@@ -187,8 +186,7 @@ class BenchDatabase:
 
     def __init__(self) -> None:
         self.name = f"verval_bench_{uuid.uuid4().hex[:12]}"
-        # The admin DSN's server and options (a Unix socket's ?host=...) with this database.
-        self.url = urlsplit(POSTGRES_ADMIN_DSN)._replace(path=f"/{self.name}").geturl()
+        self.url = dsn_for_database(self.name)
         self.created = False
 
     def create(self) -> None:
